@@ -1,0 +1,19 @@
+"""dni_course: the code the course's notebooks build, kept so later notebooks can import it.
+
+Where each piece is introduced:
+
+- 01 dataset: :mod:`dni_course.data` (``addition_data``, ``held_out_data``, ``describe``)
+- 02 baseline: ``sigmoid``, ``init_weights``, :mod:`dni_course.baseline` (the script), :mod:`dni_course.metrics`,
+  :mod:`dni_course.gradcheck`
+- 03 Layer refactor: ``Layer``, ``Network``
+- 04 DNI: ``SyntheticGradient``, :func:`train` with ``method="dni"``, :mod:`dni_course.errata`
+- 05 cDNI: :func:`train` with ``method="cdni"``
+- figures and sliders: :mod:`dni_course.plots`, :mod:`dni_course.widgets`
+"""
+from .data import AdditionData, addition_data, describe, from_bits, held_out_data, to_bits
+from .layers import Layer, Network, SyntheticGradient, init_weights, sigmoid
+from .metrics import accuracy_per_bit, cosine_similarity, evaluate, post_error, report, scores
+from .training import METHODS, History, TrainingDiverged, gradient_alignment, train
+
+__version__ = "0.1.0"
+from . import baseline, errata, gradcheck, plots, widgets  # noqa: E402  (submodules, as dc.plots etc.)

@@ -1,0 +1,40 @@
+"""The post's baseline written as a plain script (notebook 02), kept so notebook 03 can
+compare the Layer version with it.
+
+Three weight matrices, sigmoid layers, no biases, batches taken in order, and the printed
+error of the post: the sum of |(a - y) * a * (1 - a)| over an epoch.
+"""
+import numpy as np
+
+from .checks import check_int, check_positive
+from .layers import sigmoid
+
+
+def script_weights(sizes, rng):
+    """The post's draws, ``randn * 0.2 - 0.1``, one matrix per layer, in order."""
+    return [rng.randn(n_in, n_out) * 0.2 - 0.1 for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+
+
+def train_script(x, y, weights, alpha=0.1, batch_size=10, iterations=1):
+    """Backprop on three sigmoid layers, updating ``weights`` in place; return the printed error per iteration."""
+    alpha = check_positive("alpha", alpha)
+    batch_size = check_int("batch_size", batch_size, low=1, high=len(x))
+    iterations = check_int("iterations", iterations, low=1)
+    w01, w12, w23 = weights
+    printed = []
+    for _ in range(iterations):
+        error = 0.0
+        for start in range(0, len(x), batch_size):
+            l0, target = x[start:start + batch_size], y[start:start + batch_size]
+            l1 = sigmoid(l0 @ w01)
+            l2 = sigmoid(l1 @ w12)
+            l3 = sigmoid(l2 @ w23)
+            d3 = (l3 - target) * l3 * (1 - l3)
+            d2 = d3 @ w23.T * l2 * (1 - l2)
+            d1 = d2 @ w12.T * l1 * (1 - l1)
+            w01 -= alpha * (l0.T @ d1)
+            w12 -= alpha * (l1.T @ d2)
+            w23 -= alpha * (l2.T @ d3)
+            error += float(np.abs(d3).sum())
+        printed.append(error)
+    return printed

@@ -1,0 +1,111 @@
+"""The binary-addition task (notebook 01).
+
+Two whole numbers below ``2**(bits - 1)`` are written as ``bits`` binary digits each,
+most significant first, and put side by side: that is the input (``2 * bits`` values).
+The target is their sum, written with ``bits`` digits; it always fits because both
+numbers are below half the range.
+"""
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .checks import check_array, check_int, make_rng, uniform
+
+MAX_BITS = 24
+
+
+@dataclass(frozen=True)
+class AdditionData:
+    """Examples of the task: ``x`` (n, 2*bits) inputs, ``y`` (n, bits) targets, and the numbers."""
+
+    left: np.ndarray
+    right: np.ndarray
+    bits: int
+    x: np.ndarray = field(init=False, repr=False)
+    y: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self):
+        x = np.hstack([to_bits(self.left, self.bits), to_bits(self.right, self.bits)])
+        object.__setattr__(self, "x", x)
+        object.__setattr__(self, "y", to_bits(self.left + self.right, self.bits))
+
+    def __len__(self):
+        return len(self.left)
+
+    def pairs(self):
+        """Each example as one integer, so that two sets can be compared."""
+        return self.left * 2 ** (self.bits - 1) + self.right
+
+
+def to_bits(numbers, bits):
+    """Write each whole number as ``bits`` binary digits, most significant first."""
+    bits = check_int("bits", bits, low=1, high=MAX_BITS + 1)
+    numbers = np.asarray(numbers, dtype=np.int64)
+    if numbers.size and (numbers.min() < 0 or numbers.max() >= 2 ** bits):
+        raise ValueError(f"numbers must lie in [0, {2 ** bits - 1}] to fit in {bits} bits")
+    powers = 2 ** np.arange(bits - 1, -1, -1, dtype=np.int64)
+    return ((numbers[..., None] // powers) % 2).astype(float)
+
+
+def from_bits(digits):
+    """Read rows of binary digits (most significant first) back as whole numbers.
+
+    Values are rounded at 0.5 first, so a network's sigmoid outputs can be passed directly.
+    """
+    digits = check_array("digits", digits, (None, None))
+    powers = 2 ** np.arange(digits.shape[1] - 1, -1, -1, dtype=np.int64)
+    return (digits > 0.5).astype(np.int64) @ powers
+
+
+def _check_sizes(bits, n_examples):
+    bits = check_int("bits", bits, low=2, high=MAX_BITS)
+    n_examples = check_int("n_examples", n_examples, low=1)
+    return bits, n_examples
+
+
+def addition_data(bits=8, n_examples=100, seed=0):
+    """Draw ``n_examples`` random sums (pairs may repeat, as in the post)."""
+    bits, n_examples = _check_sizes(bits, n_examples)
+    rng = make_rng(seed)
+    high = 2 ** (bits - 1)
+    # Draw left then right, as the post does: with a legacy RandomState(1) this
+    # replays the post's own dataset.
+    left = (uniform(rng, n_examples) * high).astype(np.int64)
+    right = (uniform(rng, n_examples) * high).astype(np.int64)
+    return AdditionData(left, right, bits)
+
+
+def held_out_data(train, n_examples=1000, seed=1):
+    """Draw distinct sums that do not occur in ``train``: a fair test of generalisation."""
+    if not isinstance(train, AdditionData):
+        raise TypeError(f"train must be an AdditionData, got {type(train).__name__}")
+    n_examples = check_int("n_examples", n_examples, low=1)
+    high = 2 ** (train.bits - 1)
+    seen = np.unique(train.pairs())
+    available = high * high - len(seen)
+    if n_examples > available:
+        raise ValueError(
+            f"n_examples must be at most {available}: only that many {train.bits}-bit pairs "
+            f"are not in the training set, got {n_examples}")
+    rng = make_rng(seed)
+    chosen = np.empty(0, dtype=np.int64)
+    while len(chosen) < n_examples:
+        if available <= 4 * n_examples:  # small spaces: list every unseen pair once
+            unseen = np.setdiff1d(np.arange(high * high), seen)
+            chosen = unseen[rng.permutation(len(unseen))[:n_examples]]
+            break
+        draws = (uniform(rng, 2 * n_examples) * high * high).astype(np.int64)
+        fresh = np.setdiff1d(draws, np.concatenate([seen, chosen]))
+        chosen = np.concatenate([chosen, rng.permutation(fresh)[: n_examples - len(chosen)]])
+    return AdditionData(chosen // high, chosen % high, train.bits)
+
+
+def describe(data, count=5):
+    """A readable table of the first ``count`` examples: decimal and binary side by side."""
+    count = check_int("count", count, low=1)
+    width = len(str(2 ** data.bits))
+    lines = [f"{'a':>{width}} + {'b':>{width}} = {'a+b':>{width}}   input bits (a | b)  ->  target bits"]
+    for left, right in zip(data.left[:count], data.right[:count]):
+        lb, rb, sb = (np.binary_repr(v, data.bits) for v in (left, right, left + right))
+        lines.append(f"{left:>{width}} + {right:>{width}} = {left + right:>{width}}   {lb} | {rb}  ->  {sb}")
+    return "\n".join(lines)

@@ -1,0 +1,59 @@
+"""What we measure: a real loss and bit accuracy (notebook 02), and gradient alignment (notebook 04)."""
+import numpy as np
+
+
+def scores(output, target):
+    """Loss (mean squared error per bit), bit accuracy and whole-sum accuracy (notebook 02).
+
+    A bit counts as right when the output is on the same side of 0.5 as the target; a sum
+    counts as right only when all of its bits are.
+    """
+    correct = (output > 0.5) == (target > 0.5)
+    return {
+        "loss": float(np.mean((output - target) ** 2)),
+        "bit_accuracy": float(correct.mean()),
+        "sum_accuracy": float(correct.all(axis=1).mean()),
+    }
+
+
+def evaluate(net, data):
+    """:func:`scores` of ``net`` on ``data``."""
+    with np.errstate(over="ignore"):
+        return scores(net.predict(data.x), data.y)
+
+
+def accuracy_per_bit(net, data):
+    """Fraction of examples with each output bit right, most significant bit first."""
+    with np.errstate(over="ignore"):
+        out = net.predict(data.x)
+    return ((out > 0.5) == (data.y > 0.5)).mean(axis=0)
+
+
+def post_error(output, target):
+    """The number the post prints: sum |(a - y) * a * (1 - a)|.
+
+    It is a derivative-weighted error, not a loss: saturated sigmoids make it zero
+    whatever the predictions are (notebook 04 shows this trap).
+    """
+    return float(np.abs((output - target) * output * (1.0 - output)).sum())
+
+
+def cosine_similarity(a, b):
+    """Cosine of the angle between two arrays seen as flat vectors (0 when either is zero)."""
+    a, b = np.ravel(a).astype(float), np.ravel(b).astype(float)
+    norms = np.linalg.norm(a) * np.linalg.norm(b)
+    return float(a @ b / norms) if norms > 0 else 0.0
+
+
+def report(histories, target=0.99):
+    """A small table of finished runs. Measured values carry a leading "≈": training is
+    chaotic, so their last digits differ between machines (the notebook tests mask them)."""
+    lines = [f"{'method':<10}{'epochs to ' + format(target, '.0%'):>16}{'train bits':>13}"
+             f"{'held-out bits':>15}{'held-out sums':>15}"]
+    for h in histories:
+        reached = h.epochs_to(target)
+        reached = f"≈{reached}" if reached else f"not in {h.epochs[-1]}"
+        test = h.final("test") if h.test else {"bit_accuracy": float("nan"), "sum_accuracy": float("nan")}
+        lines.append(f"{h.method:<10}{reached:>16}{'≈' + format(h.final()['bit_accuracy'], '.0%'):>13}"
+                     f"{'≈' + format(test['bit_accuracy'], '.0%'):>15}{'≈' + format(test['sum_accuracy'], '.0%'):>15}")
+    return "\n".join(lines)
