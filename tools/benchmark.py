@@ -1,0 +1,111 @@
+"""Measure what the course promises, on this machine, and print it.
+
+1. microseconds per training step of our baseline (batch 10, 24-128-64-12 network), next to
+   the post's formulation of the same step (float64, same matmuls, written here);
+2. epochs and seconds each method needs to reach 99% training bit accuracy on the post's DNI
+   task (8 bits, 100 examples) at the notebooks' default settings;
+3. the median time from a new slider value to the redrawn figure, per explorer;
+4. (with --course) the time to run every notebook on a fresh kernel.
+
+Usage: python tools/benchmark.py [--course]
+"""
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+import dni_course as dc
+from dni_course.training import backprop_step
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def post_formulation_step(x, y, w01, w12, w23, alpha):
+    l1 = 1 / (1 + np.exp(-(x.dot(w01))))
+    l2 = 1 / (1 + np.exp(-(l1.dot(w12))))
+    l3 = 1 / (1 + np.exp(-(l2.dot(w23))))
+    d3 = (l3 - y) * l3 * (1 - l3)
+    d2 = d3.dot(w23.T) * l2 * (1 - l2)
+    d1 = d2.dot(w12.T) * l1 * (1 - l1)
+    w01 -= x.T.dot(d1) * alpha
+    w12 -= l1.T.dot(d2) * alpha
+    w23 -= l2.T.dot(d3) * alpha
+
+
+def microseconds(step, repeats=5, steps=2000):
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(steps):
+            step()
+        best = min(best, (time.perf_counter() - start) / steps * 1e6)
+    return best
+
+
+def step_speed():
+    data = dc.addition_data(bits=12, n_examples=1000, seed=0)
+    x, y = data.x[:10], data.y[:10]
+    net = dc.Network.create([24, 128, 64, 12], seed=0)
+    x32, y32 = x.astype(net.dtype), y.astype(net.dtype)
+    ours = microseconds(lambda: backprop_step(net, [], x32, y32, 0.1, 0.0))
+    w = dc.baseline.script_weights([24, 128, 64, 12], np.random.RandomState(0))
+    theirs = microseconds(lambda: post_formulation_step(x, y, *w, 0.1))
+    print(f"1. training step, batch 10, 24-128-64-12: ours {ours:.1f} us ({net.dtype}), "
+          f"post's formulation {theirs:.1f} us (float64), ratio {theirs / ours:.2f}x")
+
+
+def time_to_99():
+    train = dc.addition_data(bits=8, n_examples=100, seed=0)
+    print("2. time to 99% training bit accuracy, 8 bits, 100 examples, batch 10, 16-64-32-8:")
+    for method, alpha in (("backprop", 1.0), ("dni", 0.1), ("cdni", 1.0)):
+        runs = []
+        for _ in range(3):
+            net = dc.Network.create([16, 64, 32, 8], seed=0)
+            runs.append(dc.train(net, train, method=method, alpha=alpha, batch_size=10, epochs=3000, stop_at=0.99))
+        h = runs[0]
+        seconds = statistics.median(r.seconds for r in runs)
+        reached = h.epochs_to(0.99)
+        result = f"{reached} epochs, {seconds:.2f} s" if reached else \
+            f"not reached in 3000 epochs ({h.final()['bit_accuracy']:.0%} bit accuracy, {seconds:.2f} s)"
+        print(f"   {method:<9} alpha {alpha:<4}: {result}")
+
+
+def slider_response():
+    train = dc.addition_data(bits=8, n_examples=100, seed=0)
+    test = dc.held_out_data(train, n_examples=1000, seed=1)
+    explorers = {
+        "02 backprop": lambda: dc.widgets.training_explorer(train, test, method="backprop", alpha=1.0, epochs=300),
+        "04 DNI + alignment": lambda: dc.widgets.training_explorer(train, test, method="dni", alpha=0.1, epochs=200,
+                                                                   show_gradients=True),
+        "05 three methods": lambda: dc.widgets.training_explorer(train, test, methods=["backprop", "dni", "cdni"],
+                                                                 method="cdni", alpha=1.0, epochs=300),
+    }
+    print("3. slider response (new alpha value -> redrawn figure), median of 5:")
+    for name, make in explorers.items():
+        explorer = make()
+        default = explorer.alpha.value
+        times = []
+        for value in (default / 2, default, default / 2, default, default / 2):
+            start = time.perf_counter()
+            explorer.alpha.value = value
+            times.append(time.perf_counter() - start)
+        print(f"   {name:<20}: {statistics.median(times):.2f} s")
+
+
+def whole_course():
+    start = time.perf_counter()
+    subprocess.run([sys.executable, str(ROOT / "tools" / "run_notebooks.py"), "--check"], check=True,
+                   stderr=subprocess.DEVNULL)
+    print(f"4. whole course, every notebook on a fresh kernel: {time.perf_counter() - start:.1f} s")
+
+
+if __name__ == "__main__":
+    print(f"numpy {np.__version__}, Python {sys.version.split()[0]}")
+    step_speed()
+    time_to_99()
+    slider_response()
+    if "--course" in sys.argv:
+        whole_course()
