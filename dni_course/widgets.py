@@ -28,7 +28,10 @@ class Explorer:
         from matplotlib.figure import Figure
 
         self._run, self._draw, self._describe = run, draw, describe
-        self.figure = Figure(figsize=figsize, layout="constrained")
+        # Fixed margins instead of a layout engine: constrained layout would double the
+        # time from slider release to picture, and the explorer's panels never change shape.
+        self.figure = Figure(figsize=figsize)
+        self.figure.subplots_adjust(left=0.08, right=0.985, bottom=0.14, top=0.8, wspace=0.22)
         slider = dict(continuous_update=False, style={"description_width": "initial"},
                       layout=widgets.Layout(width="320px"))
         self.alpha = widgets.FloatLogSlider(value=alpha, base=10, min=_log10(alpha_range[0]),
@@ -40,7 +43,7 @@ class Explorer:
         self.method = None
         if methods:
             self.method = widgets.ToggleButtons(options=[(NAMES[m], m) for m in methods], value=method,
-                                                description="method", style={"button_width": "80px"})
+                                                description="method", style={"button_width": "100px"})
             controls.append(self.method)
         self._fixed_method = method
         self.progress = widgets.IntProgress(value=0, min=0, max=100, layout=widgets.Layout(width="200px"))
