@@ -5,10 +5,12 @@
 2. epochs and seconds each method needs to reach 99% training bit accuracy on the post's DNI
    task (8 bits, 100 examples) at the notebooks' default settings;
 3. the median time from a new slider value to the redrawn figure, per explorer;
-4. (with --course) the time to run every notebook on a fresh kernel.
+4. the time to run every notebook on a fresh kernel (the whole course).
 
-Usage: python tools/benchmark.py [--course]
+Usage: .venv/bin/python tools/benchmark.py      (about a minute)
 """
+import os
+import platform
 import statistics
 import subprocess
 import sys
@@ -45,13 +47,16 @@ def matrix_products_only(x, y, w01, w12, w23):
     x.T.dot(d1), l1.T.dot(d2), l2.T.dot(l3)
 
 
-def microseconds(step, repeats=5, steps=2000):
-    best = float("inf")
+def microseconds(*steps, repeats=7, n=2000):
+    """Best time per call of each step, in microseconds. The steps take turns, so a burst of
+    load from elsewhere on the machine hits all of them alike."""
+    best = [float("inf")] * len(steps)
     for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(steps):
-            step()
-        best = min(best, (time.perf_counter() - start) / steps * 1e6)
+        for i, step in enumerate(steps):
+            start = time.perf_counter()
+            for _ in range(n):
+                step()
+            best[i] = min(best[i], (time.perf_counter() - start) / n * 1e6)
     return best
 
 
@@ -60,11 +65,11 @@ def step_speed():
     x, y = data.x[:10], data.y[:10]
     net = dc.Network.create([24, 128, 64, 12], seed=0)
     x32, y32 = x.astype(net.dtype), y.astype(net.dtype)
-    ours = microseconds(lambda: backprop_step(net, [], x32, y32, 0.1, 0.0))
     w = dc.baseline.script_weights([24, 128, 64, 12], np.random.RandomState(0))
-    theirs = microseconds(lambda: post_formulation_step(x, y, *w, 0.1))
     w32 = [layer.weights for layer in net.layers]
-    floor = microseconds(lambda: matrix_products_only(x32, y32, *w32))
+    ours, theirs, floor = microseconds(lambda: backprop_step(net, [], x32, y32, 0.1, 0.0),
+                                       lambda: post_formulation_step(x, y, *w, 0.1),
+                                       lambda: matrix_products_only(x32, y32, *w32))
     print(f"1. training step, batch 10, 24-128-64-12: ours {ours:.1f} us ({net.dtype}), "
           f"post's formulation {theirs:.1f} us (float64), ratio {theirs / ours:.2f}x\n"
           f"   (its eight matrix products alone, in {net.dtype}: {floor:.1f} us)")
@@ -89,8 +94,12 @@ def time_to_99():
 def slider_response():
     train = dc.addition_data(bits=8, n_examples=100, seed=0)
     test = dc.held_out_data(train, n_examples=1000, seed=1)
+    rng = np.random.RandomState(1)
+    post_data = dc.addition_data(bits=12, n_examples=1000, seed=rng)
     explorers = {
         "02 backprop": lambda: dc.widgets.training_explorer(train, test, method="backprop", alpha=1.0, epochs=300),
+        "03 post's 12-bit run": lambda: dc.widgets.training_explorer(post_data, sizes=(24, 128, 64, 12), alpha=0.1,
+                                                                   epochs=40),
         "04 DNI + alignment": lambda: dc.widgets.training_explorer(train, test, method="dni", alpha=0.1, epochs=200,
                                                                    show_gradients=True),
         "05 three methods": lambda: dc.widgets.training_explorer(train, test, methods=["backprop", "dni", "cdni"],
@@ -105,7 +114,7 @@ def slider_response():
             start = time.perf_counter()
             explorer.alpha.value = value
             times.append(time.perf_counter() - start)
-        print(f"   {name:<20}: {statistics.median(times):.2f} s")
+        print(f"   {name:<22}: {statistics.median(times):.2f} s")
 
 
 def whole_course():
@@ -115,10 +124,19 @@ def whole_course():
     print(f"4. whole course, every notebook on a fresh kernel: {time.perf_counter() - start:.1f} s")
 
 
+def machine():
+    cpu = platform.processor() or platform.machine()
+    try:
+        names = [line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")]
+        cpu = names[0] if names else cpu
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores; Python {sys.version.split()[0]}, numpy {np.__version__}"
+
+
 if __name__ == "__main__":
-    print(f"numpy {np.__version__}, Python {sys.version.split()[0]}")
+    print(machine())
     step_speed()
     time_to_99()
     slider_response()
-    if "--course" in sys.argv:
-        whole_course()
+    whole_course()

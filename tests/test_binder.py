@@ -1,0 +1,101 @@
+"""What Binder builds, built here: a fresh virtual environment from exactly what binder/ declares.
+
+Binder reads ``binder/runtime.txt`` (the Python), installs ``binder/requirements.txt``, then runs
+``binder/postBuild``. This test does the same in a temporary folder, runs every notebook in that
+environment with a kernel of its own, and checks that the pinned versions are the ones the rest
+of the test run used. It needs the package registry and takes a minute or two (marked slow;
+``./course test -m "not slow"`` leaves it out).
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BINDER = ROOT / "binder"
+PINS = dict(re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)", (BINDER / "requirements.txt").read_text(), re.M))
+
+pytestmark = pytest.mark.slow
+
+
+def binder_python():
+    """An interpreter of the version runtime.txt names (python-X.Y), from PATH or pyenv."""
+    version = (BINDER / "runtime.txt").read_text().strip().removeprefix("python-")
+    candidates = [shutil.which(f"python{version}")]
+    pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    candidates += sorted(pyenv.glob(f"{version}.*/bin/python"), reverse=True)
+    for candidate in candidates:
+        if candidate and subprocess.run([str(candidate), "-c", "import venv"], capture_output=True).returncode == 0:
+            return str(candidate), version
+    reason = f"Python {version} (binder/runtime.txt) not found on PATH or in pyenv"
+    if os.environ.get("CI"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+def run(command, **kwargs):
+    result = subprocess.run(command, capture_output=True, text=True, **kwargs)
+    assert result.returncode == 0, f"{' '.join(map(str, command))} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def binder_env(tmp_path_factory):
+    python, version = binder_python()
+    home = tmp_path_factory.mktemp("binder")
+    # A copy of the repository as Binder would check it out (no virtual environments, no caches).
+    repo = home / "repo"
+    shutil.copytree(ROOT, repo, ignore=shutil.ignore_patterns(
+        ".git", ".venv*", "__pycache__", "*.egg-info", "build", "test-artifacts", ".ipynb_checkpoints"))
+    venv = home / "env"
+    run([python, "-m", "venv", str(venv)])
+    bin_dir = venv / "bin"
+    env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}", VIRTUAL_ENV=str(venv),
+               PIP_DISABLE_PIP_VERSION_CHECK="1", JUPYTER_DATA_DIR=str(home / "data"),
+               JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTER_RUNTIME_DIR=str(home / "runtime"))
+    env.pop("PYTHONPATH", None)
+    run(["pip", "install", "--quiet", "-r", "binder/requirements.txt"], cwd=repo, env=env)
+    run(["bash", "binder/postBuild"], cwd=repo, env=env)
+    return {"home": home, "repo": repo, "python": str(bin_dir / "python"), "env": env, "version": version}
+
+
+def test_binder_environment_has_the_pins_and_the_installed_package(binder_env):
+    script = ("import json, sys, dni_course; from importlib import metadata; "
+              f"print(json.dumps({{'python': '%d.%d' % sys.version_info[:2], 'package': dni_course.__file__, "
+              f"'versions': {{name: metadata.version(name) for name in {sorted(PINS)!r}}}}}))")
+    # Run from an empty folder, so only the installed package can be imported.
+    found = json.loads(run([binder_env["python"], "-c", script], cwd=binder_env["home"], env=binder_env["env"]))
+    assert found["python"] == binder_env["version"]
+    assert "site-packages" in found["package"]
+    assert found["versions"] == PINS
+
+
+@pytest.mark.skipif(sys.version_info[:2] > (3, 13), reason="./course uses the ranges of requirements.txt after Python 3.13")
+def test_this_test_run_used_the_versions_binder_pins():
+    """./course test installs binder/requirements.txt on Python 3.10-3.13: CI tests what Binder runs."""
+    assert {name: metadata.version(name) for name in PINS} == PINS
+
+
+def test_every_notebook_runs_in_the_binder_environment(binder_env):
+    # The notebooks alone, away from the repository, so they cannot fall back to its source.
+    folder = binder_env["home"] / "run" / "notebooks"
+    shutil.copytree(binder_env["repo"] / "notebooks", folder)
+    notebooks = sorted(p.name for p in folder.glob("[0-9]*.ipynb"))
+    run([binder_env["python"], "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", "--inplace",
+         "--ExecutePreprocessor.timeout=300", *notebooks], cwd=folder, env=binder_env["env"])
+    for name in notebooks:
+        cells = json.loads((folder / name).read_text())["cells"]
+        widgets = 0
+        for cell in cells:
+            for output in cell.get("outputs", []):
+                assert output["output_type"] != "error", f"{name}: {output.get('ename')}: {output.get('evalue')}"
+                assert output.get("name") != "stderr", f"{name} wrote to stderr: {output.get('text')}"
+                widgets += "application/vnd.jupyter.widget-view+json" in output.get("data", {})
+        has_explorer = any("training_explorer(" in "".join(cell["source"]) for cell in cells)
+        assert widgets == has_explorer, f"{name}: {widgets} widget outputs, expected {int(has_explorer)}"
