@@ -41,8 +41,9 @@ def unavailable(reason):
 
 def chromium_path():
     path = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-    if not path:
-        unavailable("Chromium not found: install Debian's package 'chromium' or set CHROMIUM=/path/to/chromium")
+    if not path or not os.access(path, os.X_OK):
+        unavailable(f"Chromium not found ({path or 'not on PATH'}): install Debian's package 'chromium' "
+                    "or set CHROMIUM=/path/to/chromium")
     return path
 
 
@@ -151,7 +152,7 @@ def wait_for_new_picture(image, old_src):
 
 
 @pytest.mark.parametrize("notebook", EXPLORER_NOTEBOOKS)
-def test_explorer_renders_and_answers_its_slider(lab, browser, notebook):
+def test_explorer_renders_and_answers_its_slider(browser, lab, notebook):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     stem = Path(notebook).stem
     page = browser.new_page(viewport={"width": 1300, "height": 1000})
