@@ -163,6 +163,6 @@ def dni_diagram(fig=None):
 def to_png(fig, dpi=80):
     """The figure as PNG bytes (what the sliders show)."""
     buffer = io.BytesIO()
-    # Light compression: a slightly larger file, written in half the time.
+    # Light compression: a slightly larger file, written in about half the time.
     fig.savefig(buffer, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
     return buffer.getvalue()
