@@ -8,7 +8,6 @@ of the test run used. It needs the package registry and takes a minute or two (m
 """
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -16,10 +15,27 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parent.parent
 BINDER = ROOT / "binder"
-PINS = dict(re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)", (BINDER / "requirements.txt").read_text(), re.M))
+
+
+def pins(python_version):
+    """Name -> exact version that binder/requirements.txt installs on that Python (markers applied)."""
+    found = {}
+    for line in (BINDER / "requirements.txt").read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        requirement = Requirement(line)
+        if requirement.marker and not requirement.marker.evaluate({"python_version": python_version}):
+            continue
+        specs = list(requirement.specifier)
+        assert len(specs) == 1 and specs[0].operator == "==", f"binder/requirements.txt: {line!r} is not an exact pin"
+        assert requirement.name not in found, f"binder/requirements.txt pins {requirement.name} twice for Python {python_version}"
+        found[requirement.name] = specs[0].version
+    return found
 
 pytestmark = pytest.mark.slow
 
@@ -66,20 +82,22 @@ def binder_env(tmp_path_factory):
 
 
 def test_binder_environment_has_the_pins_and_the_installed_package(binder_env):
+    expected = pins(binder_env["version"])
     script = ("import json, sys, dni_course; from importlib import metadata; "
               f"print(json.dumps({{'python': '%d.%d' % sys.version_info[:2], 'package': dni_course.__file__, "
-              f"'versions': {{name: metadata.version(name) for name in {sorted(PINS)!r}}}}}))")
+              f"'versions': {{name: metadata.version(name) for name in {sorted(expected)!r}}}}}))")
     # Run from an empty folder, so only the installed package can be imported.
     found = json.loads(run([binder_env["python"], "-c", script], cwd=binder_env["home"], env=binder_env["env"]))
     assert found["python"] == binder_env["version"]
     assert "site-packages" in found["package"]
-    assert found["versions"] == PINS
+    assert found["versions"] == expected
 
 
 @pytest.mark.skipif(sys.version_info[:2] > (3, 13), reason="./course uses the ranges of requirements.txt after Python 3.13")
 def test_this_test_run_used_the_versions_binder_pins():
     """./course test installs binder/requirements.txt on Python 3.10-3.13: CI tests what Binder runs."""
-    assert {name: metadata.version(name) for name in PINS} == PINS
+    expected = pins("%d.%d" % sys.version_info[:2])
+    assert {name: metadata.version(name) for name in expected} == expected
 
 
 def test_every_notebook_runs_in_the_binder_environment(binder_env):
