@@ -10,6 +10,14 @@ Where each piece is introduced:
 - 05 cDNI: :func:`train` with ``method="cdni"``
 - figures and sliders: :mod:`dni_course.plots`, :mod:`dni_course.widgets`
 """
+import numpy as _np  # noqa: F401  (loads numpy's BLAS, so that the limit below applies to it)
+from threadpoolctl import threadpool_limits as _threadpool_limits
+
+# One BLAS thread for the whole process, however the course is started (JupyterLab, Binder,
+# nbval, a script). The course's matrices are tiny: a second thread only waits for a core,
+# and on a shared CPU (a Binder node, a busy laptop) that waiting made everything 4-10x slower.
+_threadpool_limits(limits=1, user_api="blas")
+
 from .data import AdditionData, addition_data, describe, from_bits, held_out_data, to_bits
 from .layers import Layer, Network, SyntheticGradient, init_weights, sigmoid
 from .metrics import accuracy_per_bit, cosine_similarity, evaluate, post_error, report, scores

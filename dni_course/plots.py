@@ -3,6 +3,8 @@
 Every function draws into a ``matplotlib.figure.Figure`` it makes (or the one passed as
 ``fig``, which the sliders reuse) and returns it; nothing here touches pyplot's state.
 """
+import base64
+import html
 import io
 
 import numpy as np
@@ -166,3 +168,29 @@ def to_png(fig, dpi=80):
     # Light compression: a slightly larger file, written in about half the time.
     fig.savefig(buffer, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
     return buffer.getvalue()
+
+
+class Picture:
+    """A figure as an image with a text alternative (what a screen reader says instead).
+
+    Shown as HTML ``<img alt=...>`` (notebooks render it, and JupyterLab's own image output
+    has no alt text); ``text/plain`` is the alternative itself, so it is also what a
+    text-only front end prints and what the notebook tests compare.
+    """
+
+    def __init__(self, fig, alt, dpi=100):
+        if not isinstance(alt, str) or not alt.strip():
+            raise ValueError(f"alt must be a sentence saying what the figure shows, got {alt!r}")
+        self.alt = alt.strip()
+        self.png = to_png(fig, dpi=dpi)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        data = base64.b64encode(self.png).decode("ascii")
+        img = (f'<img src="data:image/png;base64,{data}" alt="{html.escape(self.alt)}" '
+               'style="max-width: 100%; height: auto">')
+        return {"text/html": img, "text/plain": f"[figure] {self.alt}"}
+
+
+def show(fig, alt):
+    """Display ``fig`` with the text alternative ``alt``: the last line of a figure cell."""
+    return Picture(fig, alt)
