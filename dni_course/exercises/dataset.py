@@ -64,7 +64,7 @@ decode = Exercise(
          "with the largest power for the first column. A matrix product with the powers does it in one go.",
     solution='''
 def decode(rows):
-    """Rows of binary digits (or outputs between 0 and 1), most significant first, as whole numbers."""
+    """Rows of digits (or outputs in [0, 1]), most significant first, as whole numbers."""
     rows = np.asarray(rows)
     powers = 2 ** np.arange(rows.shape[1] - 1, -1, -1)
     return (rows > 0.5).astype(int) @ powers
