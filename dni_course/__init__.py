@@ -8,6 +8,12 @@ Where each piece is introduced:
 - 03 Layer refactor: ``Layer``, ``Network``
 - 04 DNI: ``SyntheticGradient``, :func:`train` with ``method="dni"``, :mod:`dni_course.errata`
 - 05 cDNI: :func:`train` with ``method="cdni"``
+- beyond the post: ``MLPSyntheticGradient``, :func:`train` with ``method="output_only"``,
+  ``send_down``, ``generator``, ``target_delay``
+- 07 the paper's claims at toy scale: ``ReLULayer``, ``SoftmaxLayer``, ``LinearLayer``,
+  ``Network.create(..., activation="relu", output="softmax")``, :mod:`dni_course.digits`
+- 06 decoupling: :mod:`dni_course.devices` (layers as simulated devices, ``DelayExplorer``)
+- 08 landscape: :mod:`dni_course.sweep` (many networks trained at once)
 - figures and sliders: :mod:`dni_course.plots`, :mod:`dni_course.widgets`
 """
 import numpy as _np  # noqa: F401  (loads numpy's BLAS, so that the limit below applies to it)
@@ -19,9 +25,11 @@ from threadpoolctl import threadpool_limits as _threadpool_limits
 _threadpool_limits(limits=1, user_api="blas")
 
 from .data import AdditionData, addition_data, describe, from_bits, held_out_data, to_bits
-from .layers import Layer, Network, SyntheticGradient, init_weights, sigmoid
+from .layers import (Layer, LinearLayer, MLPSyntheticGradient, Network, ReLULayer, SoftmaxLayer,
+                     SyntheticGradient, init_weights, sigmoid)
 from .metrics import accuracy_per_bit, cosine_similarity, evaluate, post_error, report, scores
 from .training import METHODS, History, TrainingDiverged, gradient_alignment, train
 
 __version__ = "0.1.0"
-from . import baseline, errata, gradcheck, plots, widgets  # noqa: E402  (submodules, as dc.plots etc.)
+from . import baseline, digits, errata, gradcheck, plots, widgets  # noqa: E402  (submodules, as dc.plots etc.)
+from . import devices, sweep  # noqa: E402  (notebooks 06 and 08: layers as devices, many networks at once)

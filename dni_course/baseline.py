@@ -6,17 +6,34 @@ error of the post: the sum of |(a - y) * a * (1 - a)| over an epoch.
 """
 import numpy as np
 
-from .checks import check_int, check_positive
+from .checks import check_array, check_int, check_rows, check_positive, check_rng, check_sizes, check_weights, normal
 from .layers import sigmoid
 
 
 def script_weights(sizes, rng):
     """The post's draws, ``randn * 0.2 - 0.1``, one matrix per layer, in order."""
-    return [rng.randn(n_in, n_out) * 0.2 - 0.1 for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+    sizes = check_sizes("sizes", sizes)
+    rng = check_rng("rng", rng)
+    return [normal(rng, (n_in, n_out)) * 0.2 - 0.1 for n_in, n_out in zip(sizes[:-1], sizes[1:])]
 
 
 def train_script(x, y, weights, alpha=0.1, batch_size=10, iterations=1):
     """Backprop on three sigmoid layers, updating ``weights`` in place; return the printed error per iteration."""
+    x = check_array("x", x, (None, None))
+    y = check_rows("y", check_array("y", y, (None, None)), "x", x)
+    if isinstance(weights, np.ndarray) or not isinstance(weights, (list, tuple)) or len(weights) != 3:
+        raise TypeError(f"weights must be a list of three weight matrices (see script_weights), got {type(weights).__name__}"
+                        + (f" of length {len(weights)}" if isinstance(weights, (list, tuple)) else ""))
+    for i, w in enumerate(weights):
+        check_weights(f"weights[{i}]", w)
+    if weights[0].shape[0] != x.shape[1]:
+        raise ValueError(f"x has shape {x.shape}, so weights[0] must have {x.shape[1]} rows, got shape {weights[0].shape}")
+    for i in (1, 2):
+        if weights[i].shape[0] != weights[i - 1].shape[1]:
+            raise ValueError(f"weights[{i}] must have as many rows as weights[{i - 1}] has columns "
+                             f"({weights[i - 1].shape[1]}), got shape {weights[i].shape}")
+    if weights[2].shape[1] != y.shape[1]:
+        raise ValueError(f"y has shape {y.shape}, so weights[2] must have {y.shape[1]} columns, got shape {weights[2].shape}")
     alpha = check_positive("alpha", alpha)
     batch_size = check_int("batch_size", batch_size, low=1, high=len(x))
     iterations = check_int("iterations", iterations, low=1)

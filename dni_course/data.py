@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .checks import check_array, check_int, make_rng, uniform
+from .checks import check_array, check_instance, check_int, make_rng, uniform
 
 MAX_BITS = 24
 
@@ -25,6 +25,13 @@ class AdditionData:
     y: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self):
+        bits = check_int("bits", self.bits, low=2, high=MAX_BITS)
+        left = _check_whole("left", self.left, 2 ** (bits - 1) - 1)
+        right = _check_whole("right", self.right, 2 ** (bits - 1) - 1)
+        if left.ndim != 1 or right.shape != left.shape:
+            raise ValueError(f"left and right must be lists of the same length, got shapes {left.shape} and {right.shape}")
+        for key, value in (("bits", bits), ("left", left), ("right", right)):
+            object.__setattr__(self, key, value)
         x = np.hstack([to_bits(self.left, self.bits), to_bits(self.right, self.bits)])
         object.__setattr__(self, "x", x)
         object.__setattr__(self, "y", to_bits(self.left + self.right, self.bits))
@@ -37,12 +44,25 @@ class AdditionData:
         return self.left * 2 ** (self.bits - 1) + self.right
 
 
+def _check_whole(name, numbers, high):
+    """A 1-D int64 array of whole numbers from 0 to ``high`` (2.0 is fine, 1.5 or True is not)."""
+    if isinstance(numbers, (bool, np.bool_, int, float, np.number)):
+        raise TypeError(f"{name} must be a list or 1-D array of whole numbers (for one number write [n]), "
+                        f"got {numbers!r} ({type(numbers).__name__})")
+    array = check_array(name, numbers, (None,))
+    if array.dtype.kind == "f" and not (array == np.round(array)).all():
+        bad = array[array != np.round(array)][0]
+        raise ValueError(f"{name} must hold whole numbers, got {bad}")
+    if array.min() < 0 or array.max() > high:
+        bad = array.min() if array.min() < 0 else array.max()
+        raise ValueError(f"{name} must hold whole numbers from 0 to {high}, got {bad}")
+    return array.astype(np.int64)
+
+
 def to_bits(numbers, bits):
-    """Write each whole number as ``bits`` binary digits, most significant first."""
+    """Write each whole number as ``bits`` binary digits, most significant first: shape (n, bits)."""
     bits = check_int("bits", bits, low=1, high=MAX_BITS + 1)
-    numbers = np.asarray(numbers, dtype=np.int64)
-    if numbers.size and (numbers.min() < 0 or numbers.max() >= 2 ** bits):
-        raise ValueError(f"numbers must lie in [0, {2 ** bits - 1}] to fit in {bits} bits")
+    numbers = _check_whole("numbers", numbers, 2 ** bits - 1)
     powers = 2 ** np.arange(bits - 1, -1, -1, dtype=np.int64)
     return ((numbers[..., None] // powers) % 2).astype(float)
 
@@ -52,7 +72,8 @@ def from_bits(digits):
 
     Values are rounded at 0.5 first, so a network's sigmoid outputs can be passed directly.
     """
-    digits = check_array("digits", digits, (None, None))
+    digits = check_array("digits", digits, (None, None), low=0, high=1)
+    check_int("the number of digits in a row", digits.shape[1], high=62)  # more would overflow int64
     powers = 2 ** np.arange(digits.shape[1] - 1, -1, -1, dtype=np.int64)
     return (digits > 0.5).astype(np.int64) @ powers
 
@@ -77,8 +98,7 @@ def addition_data(bits=8, n_examples=100, seed=0):
 
 def held_out_data(train, n_examples=1000, seed=1):
     """Draw distinct sums that do not occur in ``train``: a fair test of generalisation."""
-    if not isinstance(train, AdditionData):
-        raise TypeError(f"train must be an AdditionData, got {type(train).__name__}")
+    check_instance("train", train, AdditionData, " (see dni_course.addition_data)")
     n_examples = check_int("n_examples", n_examples, low=1)
     high = 2 ** (train.bits - 1)
     seen = np.unique(train.pairs())
@@ -102,6 +122,7 @@ def held_out_data(train, n_examples=1000, seed=1):
 
 def describe(data, count=5):
     """A readable table of the first ``count`` examples: decimal and binary side by side."""
+    check_instance("data", data, AdditionData, " (see dni_course.addition_data)")
     count = check_int("count", count, low=1)
     width = len(str(2 ** data.bits))
     lines = [f"{'a':>{width}} + {'b':>{width}} = {'a+b':>{width}}   input bits (a | b)  ->  target bits"]

@@ -12,12 +12,15 @@ Its printed error, sum |(a - y) * a * (1 - a)|, then falls to 0.0 because the si
 saturate, while the bit accuracy stays at chance. ``printed_dni`` shows that, and with
 ``ascent=False`` the same code with ``-=`` instead.
 """
+import numbers
+
 import numpy as np
 
-from .checks import check_int, check_positive
+from .checks import MAX_LAYER_SIZE, _show, check_bool, check_int, check_positive
 from .data import AdditionData
 from .layers import Layer, Network, SyntheticGradient, init_weights
-from .metrics import evaluate, post_error
+from .metrics import _post_error, evaluate
+from .training import TrainingDiverged
 
 
 def printed_dni(data, seed, iterations=600, alpha=1e-4, batch_size=1000, hidden=(128, 64),
@@ -25,7 +28,9 @@ def printed_dni(data, seed, iterations=600, alpha=1e-4, batch_size=1000, hidden=
     """Train as the post's printed DNI class does; return per-iteration records.
 
     ``seed``: the ``np.random.RandomState`` that drew ``data`` (to replay the post) or an int.
-    The run stops, as the post's does, once the printed error falls below ``stop_below``.
+    The run stops, as the post's does, once the printed error falls below ``stop_below``;
+    ``stop_below=None`` runs all ``iterations``. A run whose numbers overflow stops with
+    :class:`~dni_course.TrainingDiverged`, as :func:`~dni_course.train` does.
     Returns a dict of lists: ``printed_error``, ``loss``, ``bit_accuracy``, ``max_weight``.
     """
     if not isinstance(data, AdditionData):
@@ -33,7 +38,22 @@ def printed_dni(data, seed, iterations=600, alpha=1e-4, batch_size=1000, hidden=
     iterations = check_int("iterations", iterations, low=1)
     alpha = check_positive("alpha", alpha)
     batch_size = check_int("batch_size", batch_size, low=1, high=len(data))
-    rng = np.random.RandomState(seed) if isinstance(seed, int) else seed
+    if stop_below is not None:
+        stop_below = check_positive("stop_below", stop_below)
+    ascent = check_bool("ascent", ascent)
+    if isinstance(hidden, (str, bytes)) or not isinstance(hidden, (list, tuple)):
+        raise TypeError(f"hidden must be a list of hidden layer sizes such as (128, 64), "
+                        f"got {_show(hidden)}")
+    if not hidden:
+        raise ValueError("hidden must list at least one hidden layer size, got an empty list")
+    hidden = [check_int("each size in hidden", s, low=1, high=MAX_LAYER_SIZE) for s in hidden]
+    if isinstance(seed, (np.random.RandomState, np.random.Generator)):
+        rng = seed  # the generator that drew the data, to replay the post's draws
+    elif isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"seed must be a whole number or the np.random.RandomState that drew "
+                        f"the data, got {_show(seed)}")
+    else:
+        rng = np.random.RandomState(check_int("seed", seed, low=0, high=2**32 - 1))
     sizes = [2 * data.bits, *hidden, data.bits]
     layers, gens = [], []
     for n_in, n_out in zip(sizes[:-1], sizes[1:]):  # the post draws each layer, then its generator
@@ -46,7 +66,7 @@ def printed_dni(data, seed, iterations=600, alpha=1e-4, batch_size=1000, hidden=
     x, y = data.x, data.y
     record = {"printed_error": [], "loss": [], "bit_accuracy": [], "max_weight": []}
     with np.errstate(over="ignore", invalid="ignore"):
-        for _ in range(iterations):
+        for iteration in range(iterations):
             error = 0.0
             for start in range(0, len(x) - batch_size + 1, batch_size):
                 h, yb = x[start:start + batch_size], y[start:start + batch_size]
@@ -59,12 +79,18 @@ def printed_dni(data, seed, iterations=600, alpha=1e-4, batch_size=1000, hidden=
                 targets = [*sent[1:], h - yb]
                 for gen, target in zip(gens, targets):
                     gen.learn(target, rate * batch_size)  # learn() averages; the post sums
-                error += post_error(h, yb)
+                error += _post_error(h, yb)  # unchecked: a NaN here is reported below as divergence
             scores = evaluate(net, data)
+            params = [l.weights for l in layers] + [g.weights for g in gens]
+            if not (np.isfinite(scores["loss"]) and all(np.isfinite(p).all() for p in params)):
+                raise TrainingDiverged(
+                    f"training diverged at iteration {iteration} (printed DNI, alpha={alpha:g}, "
+                    f"ascent={ascent}, batch_size={batch_size}): the numbers overflowed. "
+                    "Try a smaller alpha.")
             record["printed_error"].append(error)
             record["loss"].append(scores["loss"])
             record["bit_accuracy"].append(scores["bit_accuracy"])
             record["max_weight"].append(float(max(np.abs(l.weights).max() for l in layers)))
-            if error < stop_below:
+            if stop_below is not None and error < stop_below:
                 break
     return record

@@ -6,15 +6,24 @@ of the loss. A relative error near 1e-7 means the backward rule is right; 1e-2 i
 """
 import numpy as np
 
+from .checks import (check_array, check_callable, check_instance, check_nonscalar, check_positive,
+                     check_real, check_rows, check_same_shape, check_weights)
+
 
 def relative_error(analytic, numeric):
     """|a - n| / (|a| + |n|) over the whole array (0 when both are zero)."""
+    analytic = check_nonscalar("analytic", check_array("analytic", analytic, shape=None))
+    numeric = check_same_shape("numeric", check_array("numeric", numeric, shape=None), "analytic", analytic)
     scale = np.linalg.norm(analytic) + np.linalg.norm(numeric)
     return float(np.linalg.norm(analytic - numeric) / scale) if scale > 0 else 0.0
 
 
 def numerical_gradient(loss, param, eps=1e-6):
     """Central differences of ``loss()`` with respect to each entry of ``param`` (changed in place, then restored)."""
+    check_callable("loss", loss)
+    param = check_weights("param", param, shape=None)
+    eps = check_positive("eps", eps)
+    loss = _checked_loss(loss)
     grad = np.zeros_like(param, dtype=np.float64)
     flat, gflat = param.reshape(-1), grad.reshape(-1)
     for i in range(flat.size):
@@ -28,6 +37,16 @@ def numerical_gradient(loss, param, eps=1e-6):
     return grad
 
 
+def _checked_loss(loss):
+    """``loss`` whose every result must be a finite number, so a wrong loss cannot pass silently."""
+    def checked():
+        value = loss()
+        if isinstance(value, np.ndarray) and value.size == 1:
+            value = value.item()
+        return check_real("the value returned by loss()", value)
+    return checked
+
+
 def _step_as_gradient(params, step):
     """Run ``step()`` (an update with step size 1) and return, per parameter, minus the change it made."""
     before = [p.copy() for p in params]
@@ -39,15 +58,20 @@ def _step_as_gradient(params, step):
 
 
 def check_network(net, x, y):
-    """Relative error of each backprop update in ``net`` (a float64 network) on the loss
-    0.5 * sum((output - y)**2). Returns one number per parameter, bottom layer first."""
-    x = np.asarray(x, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
+    """Relative error of each backprop update in ``net`` (a float64 network) on its loss
+    (``net.loss``: 0.5 * sum((output - y)**2), or cross-entropy after a softmax).
+    Returns one number per parameter, bottom layer first."""
+    from .layers import Network
+
+    check_instance("net", net, Network, " (see dni_course.Network.create)")
     if net.dtype != np.float64:
-        raise ValueError("gradient checks need a float64 network: Network.create(..., dtype='float64')")
+        raise ValueError(f"net must be a float64 network for gradient checks (Network.create(..., "
+                         f"dtype='float64')), got dtype {net.dtype}")
+    x = check_array("x", x, (None, net.sizes[0])).astype(np.float64)
+    y = check_rows("y", check_array("y", y, (None, net.sizes[-1])), "x", x).astype(np.float64)
 
     def loss():
-        return 0.5 * float(np.sum((net.forward(x) - y) ** 2))
+        return net.loss(net.forward(x), y)
 
     def step():
         out = net.forward(x)
@@ -62,7 +86,20 @@ def check_network(net, x, y):
 def check_generator(generator, h, target, labels=None):
     """Relative error of a synthetic-gradient generator's update on its own loss,
     0.5 * mean over the batch of |guess - target|^2. Returns one number per parameter."""
-    h, target = np.asarray(h, dtype=np.float64), np.asarray(target, dtype=np.float64)
+    if not all(callable(getattr(generator, m, None)) for m in ("predict", "learn", "parameters")):
+        raise TypeError(f"generator must be a synthetic-gradient generator such as dni_course.SyntheticGradient, "
+                        f"got {type(generator).__name__}")
+    if any(p.dtype != np.float64 for p in generator.parameters()):
+        raise ValueError(f"generator must be a float64 generator for gradient checks (SyntheticGradient(..., "
+                         f"dtype='float64')), got dtype {generator.parameters()[0].dtype}")
+    n_out = generator.weights.shape[1]
+    h = check_array("h", h, (None, n_out)).astype(np.float64)
+    target = check_rows("target", check_array("target", target, (None, n_out)), "h", h).astype(np.float64)
+    if generator.n_labels:
+        labels = check_array("labels", labels, (None, generator.n_labels))
+        labels = check_rows("labels", labels, "h", h).astype(np.float64)
+    elif labels is not None:
+        raise ValueError(f"labels must be None for a generator without labels (n_labels=0), got {type(labels).__name__}")
 
     def loss():
         guess = generator.predict(h, labels)

@@ -1,6 +1,21 @@
 """What we measure: a real loss and bit accuracy (notebook 02), and gradient alignment (notebook 04)."""
 import numpy as np
 
+from .checks import (check_array, check_fraction, check_histories, check_instance, check_nonscalar,
+                     check_output_target, check_same_shape)
+
+
+def _check_net_data(net, data):
+    from .data import AdditionData
+    from .layers import Network
+
+    check_instance("net", net, Network, " (see dni_course.Network.create)")
+    check_instance("data", data, AdditionData, " (see dni_course.addition_data)")
+    if (net.sizes[0], net.sizes[-1]) != (2 * data.bits, data.bits):
+        raise ValueError(
+            f"net and data must fit each other: data holds {data.bits}-bit sums, which need {2 * data.bits} "
+            f"inputs and {data.bits} outputs, but net has {net.sizes[0]} inputs and {net.sizes[-1]} outputs")
+
 
 def scores(output, target):
     """Loss (mean squared error per bit), bit accuracy and whole-sum accuracy (notebook 02).
@@ -8,6 +23,11 @@ def scores(output, target):
     A bit counts as right when the output is on the same side of 0.5 as the target; a sum
     counts as right only when all of its bits are.
     """
+    output, target = check_output_target(output, target)
+    return _scores(output, target)
+
+
+def _scores(output, target):
     correct = (output > 0.5) == (target > 0.5)
     return {
         "loss": float(np.mean((output - target) ** 2)),
@@ -18,12 +38,14 @@ def scores(output, target):
 
 def evaluate(net, data):
     """:func:`scores` of ``net`` on ``data``."""
+    _check_net_data(net, data)
     with np.errstate(over="ignore"):
-        return scores(net.predict(data.x), data.y)
+        return _scores(net.predict(data.x), data.y)  # not scores(): a diverged net's NaN is train's to report
 
 
 def accuracy_per_bit(net, data):
     """Fraction of examples with each output bit right, most significant bit first."""
+    _check_net_data(net, data)
     with np.errstate(over="ignore"):
         out = net.predict(data.x)
     return ((out > 0.5) == (data.y > 0.5)).mean(axis=0)
@@ -35,11 +57,20 @@ def post_error(output, target):
     It is a derivative-weighted error, not a loss: saturated sigmoids make it zero
     whatever the predictions are (notebook 04 shows this trap).
     """
+    output, target = check_output_target(output, target)
+    return _post_error(output, target)
+
+
+def _post_error(output, target):
+    """:func:`post_error` without the argument checks, for numbers our own code made: a NaN
+    there is a diverging run, which the caller reports as such."""
     return float(np.abs((output - target) * output * (1.0 - output)).sum())
 
 
 def cosine_similarity(a, b):
-    """Cosine of the angle between two arrays seen as flat vectors (0 when either is zero)."""
+    """Cosine of the angle between two arrays of one shape, seen as flat vectors (0 when either is zero)."""
+    a = check_nonscalar("a", check_array("a", a, shape=None))
+    b = check_same_shape("b", check_array("b", b, shape=None), "a", a)
     a, b = np.ravel(a).astype(float), np.ravel(b).astype(float)
     norms = np.linalg.norm(a) * np.linalg.norm(b)
     return float(a @ b / norms) if norms > 0 else 0.0
@@ -48,12 +79,14 @@ def cosine_similarity(a, b):
 def report(histories, target=0.99):
     """A small table of finished runs. Measured values carry a leading "≈": training is
     chaotic, so their last digits differ between machines (the notebook tests mask them)."""
-    lines = [f"{'method':<10}{'epochs to ' + format(target, '.0%'):>16}{'train bits':>13}"
+    histories, target = check_histories("histories", histories), check_fraction("target", target)
+    width = max(10, *(len(h.method) + 1 for h in histories))  # "output_only" is the longest name
+    lines = [f"{'method':<{width}}{'epochs to ' + format(target, '.0%'):>16}{'train bits':>13}"
              f"{'held-out bits':>15}{'held-out sums':>15}"]
     for h in histories:
         reached = h.epochs_to(target)
         reached = f"≈{reached}" if reached else f"not in {h.epochs[-1]}"
         test = h.final("test") if h.test else {"bit_accuracy": float("nan"), "sum_accuracy": float("nan")}
-        lines.append(f"{h.method:<10}{reached:>16}{'≈' + format(h.final()['bit_accuracy'], '.0%'):>13}"
+        lines.append(f"{h.method:<{width}}{reached:>16}{'≈' + format(h.final()['bit_accuracy'], '.0%'):>13}"
                      f"{'≈' + format(test['bit_accuracy'], '.0%'):>15}{'≈' + format(test['sum_accuracy'], '.0%'):>15}")
     return "\n".join(lines)

@@ -1,25 +1,35 @@
-"""One training loop for backprop, DNI and cDNI (notebooks 02-05).
+"""One training loop for backprop, DNI, cDNI and a control (notebooks 02-07).
 
-The three methods differ only in where a hidden layer's gradient comes from:
+The methods differ only in where a hidden layer's gradient comes from:
 
 - ``"backprop"``: the true gradient, sent down from the loss through every layer above;
 - ``"dni"``: a synthetic gradient guessed from the layer's own output, so the layer
   updates at once without waiting for the layers above (no update locking);
-- ``"cdni"``: the same guess, made from the layer's output and the labels.
+- ``"cdni"``: the same guess, made from the layer's output and the labels;
+- ``"output_only"``: none at all: the hidden layers stay as they started and only the
+  last layer learns. A control: whatever DNI adds beyond it comes from its hidden updates.
 
 Everything else (batches, measurements, divergence checks) is shared.
 """
 import time
+from collections import deque
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 
-from .checks import check_choice, check_int, check_positive, check_fraction
+from .checks import (check_bool, check_callable, check_choice, check_fraction, check_gens,
+                     check_int, check_metric, check_net_data, check_positive, check_split, check_targets)
 from .data import AdditionData
-from .layers import Network, SyntheticGradient
+from .digits import DigitsData
+from .digits import evaluate as evaluate_digits
+from .layers import MLPSyntheticGradient, Network, SyntheticGradient
 from .metrics import cosine_similarity, evaluate
 
-METHODS = ("backprop", "dni", "cdni")
+METHODS = ("backprop", "dni", "cdni", "output_only")
+SYNTHETIC = ("dni", "cdni")  # the methods with generators
+SEND_DOWN = ("before", "after")
+GENERATORS = ("linear", "mlp")
 GEN_ALPHA = 0.03
 
 
@@ -38,47 +48,66 @@ class History:
     generators: list
     epochs: list = field(default_factory=list)
     train: list = field(default_factory=list)  # dicts from metrics.evaluate
+    measured: list = field(default_factory=list)  # the epochs of test, generator_loss, alignment
     test: list = field(default_factory=list)
     post_error: list = field(default_factory=list)  # the post's printed error, per epoch
     generator_loss: list = field(default_factory=list)  # per hidden layer, mean per example
     alignment: list = field(default_factory=list)  # cosine(synthetic, true) per hidden layer
     seconds: float = 0.0
     stopped_early: bool = False
+    metric: str = "bit_accuracy"  # what epochs_to and stop_at read: "accuracy" on digits
 
     def series(self, metric, split="train"):
         """One metric over the measured epochs, e.g. ``series("bit_accuracy", "test")``."""
-        rows = self.train if split == "train" else self.test
-        return np.array([row[metric] for row in rows])
+        rows = check_split(self, split)
+        return np.array([row[check_metric(rows, metric)] for row in rows])
 
     def epochs_to(self, accuracy, split="train"):
-        """First measured epoch with bit accuracy at or above ``accuracy``, or None."""
-        hits = np.flatnonzero(self.series("bit_accuracy", split) >= accuracy)
-        return self.epochs[hits[0]] if hits.size else None
+        """First measured epoch with bit accuracy (digits: accuracy) at or above ``accuracy``, or None."""
+        accuracy = check_fraction("accuracy", accuracy)
+        hits = np.flatnonzero(self.series(self.metric, split) >= accuracy)
+        epochs = self.epochs if split == "train" else self.measured
+        return epochs[hits[0]] if hits.size else None
 
     def final(self, split="train"):
-        return (self.train if split == "train" else self.test)[-1]
+        return check_split(self, split)[-1]
 
 
 def batches(n_examples, batch_size):
     """Slices over the data in order. A batch size that does not divide the data
     leaves a smaller last batch, so every example is used once per epoch."""
+    n_examples, batch_size = check_int("n_examples", n_examples, low=1), check_int("batch_size", batch_size, low=1)
     return [slice(i, min(i + batch_size, n_examples)) for i in range(0, n_examples, batch_size)]
 
 
 def backprop_step(net, gens, x, y, alpha, gen_alpha):
     """Forward through every layer, then the true gradient back down, then update all."""
+    y = check_targets(net, x, y)
     out = net.forward(x)
     net.backward(out - y)
     net.update(alpha)
     return out
 
 
-def synthetic_step(net, gens, x, y, alpha, gen_alpha):
+def output_only_step(net, gens, x, y, alpha, gen_alpha):
+    """The control: forward through the frozen hidden layers, then train the last layer alone."""
+    y = check_targets(net, x, y)
+    out = net.forward(x)
+    last = net.layers[-1]
+    last.backward(out - y, need_input_grad=False)
+    last.update(alpha)
+    return out
+
+
+def synthetic_step(net, gens, x, y, alpha, gen_alpha, send_down="before", delayed=None):
     """Each hidden layer updates with its generator's guess as soon as it has its output.
 
     The gradient it sends down (through its weights before they change) is the target for
     the generator of the layer below. Only the last layer sees the true loss gradient.
+    ``send_down="after"`` sends it through the weights just updated instead (the post's
+    trap 3). ``delayed`` (one :class:`DelayedTargets` per generator) makes targets late.
     """
+    y = check_targets(net, x, y)
     layers = net.layers
     h = x
     for i, layer in enumerate(layers):
@@ -87,16 +116,47 @@ def synthetic_step(net, gens, x, y, alpha, gen_alpha):
             grad = gens[i].predict(h, y)
         else:
             grad = h - y
-        sent_down = layer.backward(grad, need_input_grad=i > 0)
-        layer.update(alpha)
+        if send_down == "before":
+            sent_down = layer.backward(grad, need_input_grad=i > 0)
+            layer.update(alpha)
+        else:
+            layer.backward(grad, need_input_grad=False)
+            layer.update(alpha)
+            sent_down = np.dot(layer.delta, layer.weights.T) if i > 0 else None
         if i > 0:
-            gens[i - 1].learn(sent_down, gen_alpha)
+            if delayed is None:
+                gens[i - 1].learn(sent_down, gen_alpha)
+            else:
+                delayed[i - 1].learn(layers[i - 1].output, y, sent_down, gen_alpha)
     return h
+
+
+class DelayedTargets:
+    """Hands a generator its training targets ``delay`` batches late (the paper's asynchrony).
+
+    Each (input, labels, target) waits in a queue; when the one ``delay`` steps old comes
+    out, the generator guesses again on that old input with its current weights before it
+    learns, so the step is the true gradient of its loss on that old pair.
+    """
+
+    def __init__(self, generator, delay):
+        self.generator = generator
+        self.delay = check_int("delay", delay, low=0)
+        self.waiting = deque()
+
+    def learn(self, h, labels, target, alpha):
+        self.waiting.append((h, labels, target))
+        if len(self.waiting) > self.delay:
+            old_h, old_labels, old_target = self.waiting.popleft()
+            self.generator.predict(old_h, old_labels)
+            self.generator.learn(old_target, alpha)
 
 
 def gradient_alignment(net, gens, data):
     """Cosine similarity between each hidden layer's synthetic gradient and the true one
     (by full backprop) on the whole of ``data``."""
+    check_net_data(net, data, (AdditionData, DigitsData), Network)
+    check_gens(gens, net)
     x, y = net.check_input(data.x), data.y.astype(net.dtype)
     out = net.forward(x)
     true = net.backward(out - y)
@@ -127,7 +187,9 @@ def _all_finite(net, gens):
 
 
 def train(net, data, method="backprop", alpha=0.5, batch_size=10, epochs=100, test=None,
-          stop_at=None, track_gradients=False, gen_alpha=GEN_ALPHA, on_epoch=None):
+          stop_at=None, track_gradients=False, gen_alpha=GEN_ALPHA, on_epoch=None,
+          send_down="before", generator="linear", gen_hidden=256, target_delay=0, gen_seed=0,
+          measure_every=1):
     """Train ``net`` on ``data`` in place and return its :class:`History`.
 
     ``stop_at`` (a bit accuracy such as 0.99) ends the run once the training data reach it.
@@ -135,34 +197,83 @@ def train(net, data, method="backprop", alpha=0.5, batch_size=10, epochs=100, te
     between synthetic and true gradients (DNI and cDNI only). ``gen_alpha`` is the
     generators' learning rate; its default, 0.03, is stable at every batch size on the
     8-bit task (their loss is a mean over the batch). ``on_epoch(epoch, history)`` is called
-    after each epoch, e.g. to show progress.
+    after each epoch, e.g. to show progress. The training scores are recorded every epoch;
+    the held-out scores and the gradient records, which cost more, every ``measure_every``
+    epochs and at the last one (their epochs are in ``History.measured``).
+
+    Options of the methods with generators (``"dni"``, ``"cdni"``; any other method refuses
+    a value other than the default):
+
+    - ``send_down``: ``"before"`` (right) sends each layer's gradient down through its
+      weights before they are updated; ``"after"`` through the updated ones (trap 3).
+    - ``generator``: ``"linear"`` or ``"mlp"`` (one hidden ReLU layer of ``gen_hidden``
+      units, drawn from ``gen_seed``; its last layer starts at zero).
+    - ``target_delay``: each generator learns from the target of ``target_delay`` batches ago.
     """
     if not isinstance(net, Network):
         raise TypeError(f"net must be a dni_course Network, got {type(net).__name__}")
     for name, d in (("data", data), ("test", test)):
-        if d is not None and not isinstance(d, AdditionData):
-            raise TypeError(f"{name} must be AdditionData (see dni_course.addition_data), got {type(d).__name__}")
+        if (d is not None or name == "data") and not isinstance(d, (AdditionData, DigitsData)):
+            raise TypeError(f"{name} must be AdditionData (see dni_course.addition_data) or DigitsData "
+                            f"(see dni_course.digits.load_digits_data), got {type(d).__name__}")
+    if test is not None and type(test) is not type(data):
+        raise TypeError(f"test must be {type(data).__name__} like data, got {type(test).__name__}")
     method = check_choice("method", method, METHODS)
+    send_down = check_choice("send_down", send_down, SEND_DOWN)
+    generator = check_choice("generator", generator, GENERATORS)
+    gen_hidden = check_int("gen_hidden", gen_hidden, low=1)
+    track_gradients = check_bool("track_gradients", track_gradients)
+    if on_epoch is not None:
+        check_callable("on_epoch", on_epoch)
+    target_delay = check_int("target_delay", target_delay, low=0)
+    gen_seed = check_int("gen_seed", gen_seed, low=0)
+    measure_every = check_int("measure_every", measure_every, low=1)
+    if method not in SYNTHETIC:
+        for name, value, default in (("send_down", send_down, "before"), ("generator", generator, "linear"),
+                                     ("target_delay", target_delay, 0)):
+            if value != default:
+                raise ValueError(f"{name}={value!r} needs a method with generators ('dni' or 'cdni'), "
+                                 f"got method={method!r}; leave {name} at {default!r}")
     alpha = check_positive("alpha", alpha)
     gen_alpha = check_positive("gen_alpha", gen_alpha)
     batch_size = check_int("batch_size", batch_size, low=1, high=len(data))
     epochs = check_int("epochs", epochs, low=1)
     if stop_at is not None:
         stop_at = check_fraction("stop_at", stop_at)
-    if (net.sizes[0], net.sizes[-1]) != (2 * data.bits, data.bits):
-        raise ValueError(
-            f"the network has {net.sizes[0]} inputs and {net.sizes[-1]} outputs, but {data.bits}-bit "
-            f"sums need {2 * data.bits} inputs and {data.bits} outputs")
+    if isinstance(data, AdditionData):
+        if (net.sizes[0], net.sizes[-1]) != (2 * data.bits, data.bits):
+            raise ValueError(
+                f"the network has {net.sizes[0]} inputs and {net.sizes[-1]} outputs, but {data.bits}-bit "
+                f"sums need {2 * data.bits} inputs and {data.bits} outputs")
+        if test is not None and test.bits != data.bits:
+            raise ValueError(f"test must hold sums of as many bits as data ({data.bits}), got {test.bits}-bit sums")
+        evaluate_on, metric = evaluate, "bit_accuracy"
+    else:
+        if (net.sizes[0], net.sizes[-1]) != (data.x.shape[1], data.y.shape[1]):
+            raise ValueError(f"the network has {net.sizes[0]} inputs and {net.sizes[-1]} outputs, but the "
+                             f"digits need {data.x.shape[1]} inputs (pixels) and {data.y.shape[1]} outputs (classes)")
+        evaluate_on, metric = evaluate_digits, "accuracy"
     x = net.check_input(data.x, "data.x")
-    if test is not None and test.bits != data.bits:
-        raise ValueError(f"test has {test.bits} bits but data has {data.bits}")
     y = data.y.astype(net.dtype)
 
-    n_labels = data.bits if method == "cdni" else 0
-    gens = [] if method == "backprop" else [
-        SyntheticGradient(n, n_labels, net.dtype) for n in net.sizes[1:-1]]
-    step = backprop_step if method == "backprop" else synthetic_step
-    history = History(method, alpha, batch_size, net, gens)
+    n_labels = y.shape[1] if method == "cdni" else 0
+    if method not in SYNTHETIC:
+        gens = []
+    elif generator == "linear":
+        gens = [SyntheticGradient(n, n_labels, net.dtype) for n in net.sizes[1:-1]]
+    else:
+        gens = [MLPSyntheticGradient(n, n_labels, gen_hidden, net.dtype, seed=gen_seed + i)
+                for i, n in enumerate(net.sizes[1:-1])]
+    if method == "backprop":
+        step = backprop_step
+    elif method == "output_only":
+        step = output_only_step
+    elif send_down == "before" and target_delay == 0:
+        step = synthetic_step  # the plain path, as notebooks 04 and 05 show it
+    else:
+        delayed = [DelayedTargets(g, target_delay) for g in gens] if target_delay else None
+        step = partial(synthetic_step, send_down=send_down, delayed=delayed)
+    history = History(method, alpha, batch_size, net, gens, metric=metric)
     slices = batches(len(x), batch_size)
     start = time.perf_counter()
     # Saturating sigmoids overflow exp() all the time; that is harmless, so silence it
@@ -173,22 +284,26 @@ def train(net, data, method="backprop", alpha=0.5, batch_size=10, epochs=100, te
             for s in slices:
                 step(net, gens, x[s], y[s], alpha, gen_alpha)
                 printed += float(np.abs(net.layers[-1].delta).sum())
-            scores = evaluate(net, data)
+            scores = evaluate_on(net, data)
             if not (np.isfinite(scores["loss"]) and _all_finite(net, gens)):
+                also = f", or a smaller gen_alpha (the generators' rate, {gen_alpha:g})" if gens else ""
                 raise TrainingDiverged(
                     f"training diverged at epoch {epoch} ({method}, alpha={alpha:g}, "
-                    f"batch_size={batch_size}): the numbers overflowed. Try a smaller alpha.")
+                    f"batch_size={batch_size}): the numbers overflowed. Try a smaller alpha{also}.")
             history.epochs.append(epoch)
             history.train.append(scores)
             history.post_error.append(printed)
-            if test is not None:
-                history.test.append(evaluate(net, test))
-            if track_gradients and gens:
-                history.alignment.append(gradient_alignment(net, gens, data))
-                history.generator_loss.append(_generator_loss(net, gens, data))
+            done = stop_at is not None and scores[metric] >= stop_at
+            if epoch % measure_every == 0 or epoch == epochs or done:
+                history.measured.append(epoch)
+                if test is not None:
+                    history.test.append(evaluate_on(net, test))
+                if track_gradients and gens:
+                    history.alignment.append(gradient_alignment(net, gens, data))
+                    history.generator_loss.append(_generator_loss(net, gens, data))
             if on_epoch is not None:
                 on_epoch(epoch, history)
-            if stop_at is not None and scores["bit_accuracy"] >= stop_at:
+            if done:
                 history.stopped_early = True
                 break
     history.seconds = time.perf_counter() - start

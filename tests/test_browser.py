@@ -1,11 +1,17 @@
-"""The explorers in a real browser: JupyterLab in Debian's Chromium, driven by Playwright.
+"""The explorers in a real browser: JupyterLab and Notebook 7 in Debian's Chromium, driven by Playwright.
 
 Each notebook with an explorer is copied to a temporary folder (the course's own files are
-never touched), opened in a JupyterLab on 127.0.0.1 with a token, and run with "Run All
-Cells". Screenshots go to ``test-artifacts/browser/`` (or ``$TEST_ARTIFACTS/browser/``).
+never touched), opened on a Jupyter server on 127.0.0.1 with a token, in JupyterLab (at 1280 px
+with the file browser open) and in Notebook 7, and run with "Run All Cells". Screenshots go to
+``test-artifacts/browser/`` (or ``$TEST_ARTIFACTS/browser/``).
+
+Notebook 7 runs its keyboard shortcuts before a widget sees the key (jupyter/notebook#7716), so
+there the arrow keys do not move a slider: the test checks the way README.md gives instead
+(type a value into the slider's number), and an expected failure records the upstream bug.
 
 Without Chromium or Playwright these tests skip and say why; with ``CI`` set, they fail.
 """
+import importlib.util
 import json
 import os
 import re
@@ -127,6 +133,8 @@ def choose(page, menu, item):
 
 def run_all_cells(page):
     """As a student would: accept the kernel, clear the saved outputs, Run All Cells."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     select_kernel = page.locator(".jp-Dialog").get_by_role("button", name="Select")
     idle = page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")
     select_kernel.or_(idle).first.wait_for(timeout=60_000)
@@ -134,31 +142,87 @@ def run_all_cells(page):
         select_kernel.click()
     idle.wait_for(timeout=60_000)
     choose(page, "Edit", "Clear Outputs of All Cells")
-    page.wait_for_function("() => !document.querySelector('.jp-CodeCell .jp-OutputArea-output')")
-    choose(page, "Run", "Run All Cells")
-    # Done when every code cell shows an execution count and the kernel is idle again.
-    page.wait_for_function(
-        """() => {
-            const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
-            return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
-        }""", timeout=RUN_SECONDS * 1000)
+    page.wait_for_function("() => !document.querySelector('.jp-CodeCell .jp-OutputArea-output')", timeout=60_000)
+    # Done when every code cell shows an execution count and the kernel is idle again. On a busy
+    # machine a Run All given while the kernel still settles was once lost: then, with the kernel
+    # idle and cells unrun, give it once more, as a student would (a cell that fails stops both).
+    for attempt in (1, 2):
+        choose(page, "Run", "Run All Cells")
+        try:
+            page.wait_for_function(
+                """() => {
+                    const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
+                    return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+                }""", timeout=RUN_SECONDS * 1000)
+            break
+        except PlaywrightTimeout:
+            prompts = page.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()
+            if attempt == 2 or not idle.is_visible():
+                raise AssertionError(f"Run All Cells did not run every cell; their prompts: {prompts}") from None
     idle.wait_for(timeout=RUN_SECONDS * 1000)
 
 
-def wait_for_new_picture(image, old_src):
-    image.page.wait_for_function(
-        "([img, old]) => img.src !== old && img.complete && img.naturalWidth > 0",
-        arg=[image.element_handle(), old_src], timeout=30_000)
+FRONT_ENDS = {
+    # A workspace of its own, reset, so no tab from an earlier test is restored.
+    "lab": "{url}/lab/workspaces/{stem}/tree/{notebook}?reset&token={token}",
+    "notebook7": "{url}/notebooks/{notebook}?token={token}",
+}
+
+# Samples the explorer's height and whether its figure is marked stale, on every frame.
+WATCH = """explorer => {
+    window.dniFrames = [];
+    const sample = () => {
+        const picture = explorer.querySelector('.dni-figure');
+        window.dniFrames.push([explorer.getBoundingClientRect().height,
+                               picture !== null && picture.classList.contains('dni-stale')]);
+        window.dniWatch = requestAnimationFrame(sample);
+    };
+    sample();
+}"""
 
 
+def wait_for_new_picture(explorer, old_src):
+    """Wait until the explorer shows a loaded figure other than ``old_src`` (each new figure
+    is a new <img> element, so look it up each time)."""
+    explorer.page.wait_for_function(
+        """([explorer, old]) => {
+            const img = explorer.querySelector('.dni-figure img');
+            return img !== null && img.src !== old && img.complete && img.naturalWidth > 0;
+        }""", arg=[explorer.element_handle(), old_src], timeout=30_000)
+
+
+def change_and_watch(explorer, image, action):
+    """Do ``action``, wait for the new figure; return the explorer heights seen meanwhile and
+    whether the old figure was shown as stale."""
+    page = explorer.page
+    src_before = image.get_attribute("src")
+    explorer.evaluate(WATCH)
+    action()
+    wait_for_new_picture(explorer, src_before)
+    page.wait_for_timeout(300)  # a few frames after the new figure
+    frames = page.evaluate("() => { cancelAnimationFrame(window.dniWatch); return window.dniFrames; }")
+    return {round(height) for height, _ in frames}, any(stale for _, stale in frames)
+
+
+def open_notebook(browser, lab, front_end, notebook):
+    if front_end == "notebook7" and importlib.util.find_spec("notebook") is None:
+        unavailable("Notebook 7 is not installed: pip install -r tests/requirements.txt")
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.goto(FRONT_ENDS[front_end].format(stem=Path(notebook).stem, notebook=notebook, **lab))
+    if front_end == "lab":  # as a student has it: the file browser open beside the notebook
+        page.locator(".jp-FileBrowser").first.wait_for(state="attached", timeout=60_000)
+        if not page.locator(".jp-FileBrowser").first.is_visible():
+            page.get_by_role("tab", name=re.compile("File Browser")).first.click()
+    return page
+
+
+@pytest.mark.parametrize("front_end", sorted(FRONT_ENDS))
 @pytest.mark.parametrize("notebook", EXPLORER_NOTEBOOKS)
-def test_explorer_renders_and_answers_its_slider(browser, lab, notebook):
+def test_explorer_renders_and_answers_its_controls(browser, lab, notebook, front_end):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    stem = Path(notebook).stem
-    page = browser.new_page(viewport={"width": 1300, "height": 1000})
+    name = f"{Path(notebook).stem}-{front_end}"
+    page = open_notebook(browser, lab, front_end, notebook)
     try:
-        # A workspace of its own, reset, so no tab from an earlier test is restored.
-        page.goto(f"{lab['url']}/lab/workspaces/{stem}/tree/{notebook}?reset&token={lab['token']}")
         run_all_cells(page)
 
         notebook_panel = page.locator(".jp-NotebookPanel:visible")
@@ -168,39 +232,80 @@ def test_explorer_renders_and_answers_its_slider(browser, lab, notebook):
         assert notebook_panel.locator("[data-mime-type='application/vnd.jupyter.stderr']").count() == 0, \
             "a cell wrote to stderr (an error or a warning): " + text[-2000:]
         assert "<function" not in text
+        for img in notebook_panel.locator(".jp-OutputArea-output img").all():  # every figure has a text alternative
+            assert len(img.get_attribute("alt") or "") > 20, "a figure without a text alternative"
 
         explorer = notebook_panel.locator(".jp-OutputArea-output:has(.widget-slider)")
         assert explorer.count() == 1, f"expected one explorer in {notebook}, found {explorer.count()}"
         sliders = explorer.locator(".widget-slider")
-        assert sliders.count() == 2  # alpha and batch size
-        assert "alpha" in sliders.nth(0).inner_text() and "batch size" in sliders.nth(1).inner_text()
-        image = explorer.locator("img")
+        assert "alpha" in sliders.nth(0).inner_text()
+        batch_size = explorer.locator(".widget-dropdown select")
+        assert batch_size.count() == 1 and "batch size" in explorer.locator(".widget-dropdown").inner_text()
+        image = explorer.locator(".dni-figure img")
         image.wait_for(state="visible")
-        wait_for_new_picture(image, "")
+        wait_for_new_picture(explorer, "")
+        alt = image.get_attribute("alt")
+        assert "bit accuracy" in alt or "cosine similarity" in alt
         explorer.scroll_into_view_if_needed()
-        explorer.screenshot(path=ARTIFACTS / f"{stem}-explorer.png")
+        explorer.screenshot(path=ARTIFACTS / f"{name}-explorer.png")
 
-        # Move the alpha slider one step down with the keyboard; the picture must change.
-        readout = sliders.nth(0).locator(".widget-readout")
-        alpha_before, src_before, png_before = readout.inner_text(), image.get_attribute("src"), image.screenshot()
-        sliders.nth(0).locator(".noUi-handle").focus()
-        page.keyboard.press("ArrowLeft")
-        wait_for_new_picture(image, src_before)
+        # A new alpha, as a student sets it in this front end; the picture must change, the
+        # old one must be marked stale meanwhile, and nothing may change height.
+        alpha = sliders.nth(0)
+        readout = alpha.locator(".widget-readout")
+        alpha_before, png_before = readout.inner_text(), image.screenshot()
+        if front_end == "lab":
+            def move():
+                alpha.locator(".noUi-handle").click()
+                page.keyboard.press("ArrowLeft")
+        else:  # Notebook 7: type the value into the slider's number (README, "Notebook 7")
+            def move():
+                readout.click()
+                page.keyboard.press("Control+A")
+                page.keyboard.type(str(float(alpha_before) / 2))
+                page.keyboard.press("Enter")
+        heights, stale = change_and_watch(explorer, image, move)
         assert readout.inner_text() != alpha_before
         assert image.screenshot() != png_before
-        explorer.screenshot(path=ARTIFACTS / f"{stem}-explorer-after-slider.png")
+        assert stale, "the old figure was not marked stale while training"
+        assert len(heights) == 1, f"the explorer changed height while training: {sorted(heights)}"
+        explorer.screenshot(path=ARTIFACTS / f"{name}-explorer-after-alpha.png")
 
-        buttons = explorer.locator(".widget-toggle-button")
-        if buttons.count():  # notebook 05: the method choice retrains with another method
-            src_before = image.get_attribute("src")
-            buttons.filter(has_text=re.compile(r"^DNI$")).click()
-            wait_for_new_picture(image, src_before)
-            assert "DNI" in explorer.locator(".widget-html").inner_text()
-            explorer.screenshot(path=ARTIFACTS / f"{stem}-explorer-dni.png")
+        # Batch size 1 from the menu: fewer epochs, and the status line says why.
+        heights, _ = change_and_watch(explorer, image, lambda: batch_size.select_option("1"))
+        status = explorer.locator(".dni-status").inner_text()
+        assert "batch 1" in status and "weight updates" in status, status
+        assert len(heights) == 1, f"the explorer changed height while training: {sorted(heights)}"
+
+        radios = explorer.locator(".widget-radio-box label")
+        if radios.count():  # notebook 05: the method choice retrains with another method
+            heights, _ = change_and_watch(explorer, image, radios.filter(has_text=re.compile(r"^DNI$")).click)
+            assert explorer.locator(".dni-status").inner_text().startswith("DNI")
+            selected = radios.filter(has=page.locator("input:checked"))
+            assert selected.inner_text() == "DNI" and selected.evaluate("e => getComputedStyle(e).fontWeight") == "700"
+            assert len(heights) == 1, f"the explorer changed height while training: {sorted(heights)}"
+            explorer.screenshot(path=ARTIFACTS / f"{name}-explorer-dni.png")
         assert "Error displaying widget" not in "\n".join(outputs.all_inner_texts())
     except Exception:
-        page.screenshot(path=ARTIFACTS / f"{stem}-failure.png", full_page=True)
+        page.screenshot(path=ARTIFACTS / f"{name}-failure.png", full_page=True)
         raise
+    finally:
+        page.close()
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason="upstream: Notebook 7 handles shortcuts before widgets (jupyter/notebook#7716); "
+                                       "when this passes, update README's Notebook 7 section and this test")
+def test_notebook7_arrow_keys_move_a_focused_slider(browser, lab):
+    page = open_notebook(browser, lab, "notebook7", EXPLORER_NOTEBOOKS[0])
+    try:
+        run_all_cells(page)
+        alpha = page.locator(".jp-OutputArea-output .widget-slider").first
+        readout = alpha.locator(".widget-readout")
+        before = readout.inner_text()
+        alpha.locator(".noUi-handle").click()
+        page.keyboard.press("ArrowLeft")
+        page.wait_for_timeout(2000)
+        assert readout.inner_text() != before, "ArrowLeft on the focused alpha slider did not move it"
     finally:
         page.close()
 

@@ -1,13 +1,22 @@
 """Measure what the course promises, on this machine, and print it.
 
 1. microseconds per training step of our baseline (batch 10, 24-128-64-12 network), next to
-   the post's formulation of the same step (float64, same matmuls, written here);
+   the post's formulation of the same step (float64, same matmuls, written here), and the
+   bound on how fast any numpy step can be;
 2. epochs and seconds each method needs to reach 99% training bit accuracy on the post's DNI
    task (8 bits, 100 examples) at the notebooks' default settings;
-3. the median time from a new slider value to the redrawn figure, per explorer;
-4. the time to run every notebook on a fresh kernel (the whole course).
+3. per explorer, the time from a new slider value to the redrawn figure (median, min, max of
+   five alpha moves at the notebook's settings) and for the slowest setting offered (batch 1);
+4. per notebook, Run All on a fresh kernel (kernel start-up not counted);
+5. the sweep of notebook 08 (many networks at once) against a loop of ``dc.train``
+   (tools/sweep_benchmark.py).
 
-Usage: .venv/bin/python tools/benchmark.py      (about a minute)
+3 and 4 are measured twice: on the machine as it is ("idle"), and under a competing load the
+benchmark starts itself: two busy processes, one per core, as on a shared Binder node. They are
+ended by their process ids when done. Other work on the machine adds to both: look at the load
+average printed first.
+
+Usage: .venv/bin/python tools/benchmark.py [step] [sliders] [notebooks] [sweep]   (default: all; a few minutes)
 """
 import ast
 import contextlib
@@ -21,7 +30,10 @@ import sys
 import time
 from pathlib import Path
 
+import nbformat
 import numpy as np
+from nbclient import NotebookClient
+from threadpoolctl import threadpool_info
 
 import dni_course as dc
 from dni_course.training import backprop_step
@@ -120,25 +132,79 @@ def notebook_explorer(path):
     raise ValueError(f"{path.name} makes no explorer")
 
 
-def slider_response():
-    notebooks = [p for p in sorted((ROOT / "notebooks").glob("[0-9]*.ipynb")) if "training_explorer(" in p.read_text()]
-    print("3. slider response (new alpha value -> redrawn figure), median of 5, each notebook's explorer:")
-    for path in notebooks:
-        explorer = notebook_explorer(path)
-        default = explorer.alpha.value
-        times = []
+def spread(times):
+    return f"median {statistics.median(times):.2f} s (min {min(times):.2f}, max {max(times):.2f})"
+
+
+def slider_response(explorers):
+    """New alpha values (five moves, back and forth) and batch size 1, per explorer."""
+    for name, explorer in explorers.items():
+        default, times, cpu = explorer.alpha.value, [], []
         for value in (default / 2, default, default / 2, default, default / 2):
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             explorer.alpha.value = value
             times.append(time.perf_counter() - start)
-        print(f"   {path.stem:<26}: {statistics.median(times):.2f} s")
+            cpu.append(time.process_time() - start_cpu)
+        explorer.alpha.value = default
+        default_batch, smallest, small = explorer.batch_size.value, explorer.batch_size.options[0], []
+        for _ in range(3):
+            start = time.perf_counter()
+            explorer.batch_size.value = smallest
+            small.append(time.perf_counter() - start)
+            explorer.batch_size.value = default_batch
+        print(f"   {name:<26} alpha: {spread(times)}, CPU {statistics.median(cpu):.2f} s; "
+              f"batch {smallest}: {spread(small)}")
 
 
-def whole_course():
-    start = time.perf_counter()
-    subprocess.run([sys.executable, str(ROOT / "tools" / "run_notebooks.py"), "--check"], check=True,
-                   stderr=subprocess.DEVNULL)
-    print(f"4. whole course, every notebook on a fresh kernel: {time.perf_counter() - start:.1f} s")
+def run_all(path):
+    """Seconds for every cell of a notebook on a fresh kernel, as Run All (kernel start not counted)."""
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=300, kernel_name="python3", store_widget_state=False,
+                            resources={"metadata": {"path": str(path.parent)}})
+    with client.setup_kernel(stderr=subprocess.DEVNULL):  # no kernel start-up warnings
+        pid = client.km.provisioner.process.pid
+        start, start_cpu = time.perf_counter(), cpu_seconds(pid)
+        for index, cell in enumerate(nb.cells):
+            client.execute_cell(cell, index)
+        return time.perf_counter() - start, cpu_seconds(pid) - start_cpu
+
+
+def cpu_seconds(pid):
+    """CPU time a process has used (Linux; NaN elsewhere): the work itself, whatever the load."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+
+
+def notebooks_run_all():
+    for path in sorted((ROOT / "notebooks").glob("[0-9]*.ipynb")):
+        seconds, cpu = run_all(path)
+        print(f"   {path.stem:<26} {seconds:5.1f} s (CPU {cpu:.1f} s)")
+
+
+@contextlib.contextmanager
+def competing_load(n=2):
+    """Two processes that keep a core busy each, ended by their ids (never by name). Each also
+    stops by itself once this process is gone, should the benchmark be killed."""
+    spin = "import os\nparent = os.getppid()\nwhile os.getppid() == parent:\n    pass"
+    busy = [subprocess.Popen([sys.executable, "-c", spin]) for _ in range(n)]
+    try:
+        time.sleep(0.5)
+        yield [p.pid for p in busy]
+    finally:
+        for p in busy:
+            p.kill()
+            p.wait()
+
+
+def under_both(title, measure):
+    print(f"{title}, idle:")
+    measure()
+    with competing_load() as pids:
+        print(f"{title}, under load (busy processes {pids}):")
+        measure()
 
 
 def machine():
@@ -148,12 +214,29 @@ def machine():
         cpu = names[0] if names else cpu
     except OSError:
         pass
-    return f"{cpu}, {os.cpu_count()} cores; Python {sys.version.split()[0]}, numpy {np.__version__}"
+    blas = [f"{pool['internal_api']} {pool['version']}, {pool['num_threads']} thread(s)"
+            for pool in threadpool_info() if pool["user_api"] == "blas"]
+    return (f"{cpu}, {os.cpu_count()} cores; Python {sys.version.split()[0]}, numpy {np.__version__}, "
+            f"BLAS: {'; '.join(blas)}")
 
 
 if __name__ == "__main__":
+    parts = set(sys.argv[1:]) or {"step", "sliders", "notebooks", "sweep"}
     print(machine())
-    step_speed()
-    time_to_99()
-    slider_response()
-    whole_course()
+    print(f"load average before starting: {os.getloadavg()[0]:.2f} (1 min)")
+    if "step" in parts:
+        step_speed()
+        time_to_99()
+    if "sliders" in parts:
+        notebooks = [p for p in sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
+                     if "training_explorer(" in p.read_text()]
+        explorers = {p.stem: notebook_explorer(p) for p in notebooks}
+        under_both("3. slider release to new figure, each notebook's explorer at its settings "
+                   "(alpha: five moves; batch 1: three runs)", lambda: slider_response(explorers))
+    if "notebooks" in parts:
+        under_both("4. Run All, each notebook on a fresh kernel", notebooks_run_all)
+    if "sweep" in parts:
+        import sweep_benchmark  # tools/sweep_benchmark.py: many networks at once vs a loop of dc.train
+
+        print("5. ", end="")
+        sweep_benchmark.main()

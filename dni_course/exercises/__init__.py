@@ -22,6 +22,8 @@ raises :class:`Incorrect` (with a message naming the failed property) or :class:
 import html
 import os
 
+from ..checks import check_exercise_args
+
 CORRECT, INCORRECT, NOT_ATTEMPTED = "correct", "incorrect", "not attempted"
 
 
@@ -92,6 +94,7 @@ class Exercise:
     """One exercise: ``test(answer)`` judges an answer; ``hint`` and ``solution`` are text."""
 
     def __init__(self, name, test, hint, solution, success="every check passed"):
+        check_exercise_args(name, test, hint, solution, success)
         self.name, self._test, self._hint, self._solution, self._success = name, test, hint, solution, success
 
     def evaluate(self, answer):

@@ -1,0 +1,327 @@
+"""Layers as devices: a timeline of who works when, driven by a real training run (notebook 06).
+
+Each layer runs on its own simulated device. A device does one task at a time, in a fixed
+order, and a task starts when its device is free and the data it needs has arrived from
+another device (sending is taken as instant). A task's duration comes from a cost model:
+per layer, the time of a forward pass, a backward pass (with its weight update) and the
+synthetic-gradient generator (half to guess, half to learn), for a batch of ``unit``
+examples; a batch of n examples takes n / unit times as long.
+
+What the tasks are, and what each waits for:
+
+- backprop: forward up through every layer, backward down, then the next batch; a layer
+  cannot start the next batch before its own update (update locking). With
+  ``micro_batches`` > 1 each batch is split into micro-batches that flow through the
+  layers one behind the other (pipelined backprop, as GPipe does), and every layer updates
+  once when all of them are back.
+- DNI and cDNI: a layer goes forward, guesses its gradient, goes backward and updates, and
+  is free for the next batch. Its generator learns from the gradient the layer above sends
+  back, which arrives later: with ``target_delay`` k it learns on batch t from batch t - k
+  (as ``dc.train(..., target_delay=k)`` does); with k = 0 the layer waits for it.
+"""
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .checks import check_choice, check_history, check_instance, check_int, check_list, check_positive
+from .data import AdditionData
+from .layers import Network
+from .training import batches, train
+
+SCHEDULES = ("backprop", "dni", "cdni")
+KINDS = ("forward", "backward", "guess", "learn")
+
+
+@dataclass(frozen=True)
+class Costs:
+    """Time units one layer's device spends on a batch of ``unit`` examples."""
+
+    forward: float = 1.0
+    backward: float = 2.0
+    generator: float = 0.25  # guess and learn together, half each
+
+    def __post_init__(self):
+        for name in ("forward", "backward", "generator"):
+            check_positive(name, getattr(self, name))
+
+
+def layer_costs(n_layers, forward=1.0, backward=2.0, generator=0.25, slow=None, factor=2.0):
+    """One :class:`Costs` per layer, all equal, except layer ``slow`` (counted from 1) ``factor`` times slower."""
+    n_layers = check_int("n_layers", n_layers, low=1)
+    base = Costs(forward, backward, generator)
+    costs = [base] * n_layers
+    if slow is not None:
+        slow = check_int("slow", slow, low=1, high=n_layers)
+        factor = check_positive("factor", factor)
+        costs[slow - 1] = Costs(forward * factor, backward * factor, generator * factor)
+    return costs
+
+
+@dataclass
+class Task:
+    device: int  # layer index, from 0
+    kind: str  # one of KINDS
+    batch: int  # the batch (update) it belongs to, from 0
+    start: float
+    end: float
+
+
+@dataclass
+class Timeline:
+    """Every task of a run on every device, with the measures the notebook prints."""
+
+    schedule: str
+    n_devices: int
+    tasks: list = field(default_factory=list)
+    batch_end: list = field(default_factory=list)  # when each batch's last update was done
+
+    @property
+    def finish(self):
+        return max(t.end for t in self.tasks)
+
+    def busy(self):
+        """Fraction of the run each device spends working."""
+        total = np.zeros(self.n_devices)
+        for t in self.tasks:
+            total[t.device] += t.end - t.start
+        return total / self.finish
+
+    def idle(self):
+        """Time units each device spends waiting."""
+        return self.finish * (1.0 - self.busy())
+
+    def first(self, n_batches):
+        """The tasks of the first ``n_batches`` batches only (what a Gantt chart can show)."""
+        return [t for t in self.tasks if t.batch < n_batches]
+
+
+def simulate(schedule, batch_sizes, costs, micro_batches=1, target_delay=1, unit=10):
+    """The :class:`Timeline` of training on a list of batch sizes, one device per layer.
+
+    ``schedule`` is ``"backprop"`` (pipelined when ``micro_batches`` > 1), ``"dni"`` or
+    ``"cdni"`` (the same timeline: the labels cost the generator nothing extra here).
+    ``costs`` has one :class:`Costs` per layer.
+    """
+    schedule = check_choice("schedule", schedule, SCHEDULES)
+    micro_batches = check_int("micro_batches", micro_batches, low=1)
+    target_delay = check_int("target_delay", target_delay, low=0)
+    unit = check_positive("unit", unit)
+    costs = check_list("costs", costs, lambda name, c: check_instance(name, c, Costs))
+    if not costs or not all(isinstance(c, Costs) for c in costs):
+        raise TypeError("costs must be a non-empty list of dni_course.devices.Costs, one per layer")
+    if schedule != "backprop" and micro_batches != 1:
+        raise ValueError(f"micro_batches={micro_batches} is for schedule 'backprop' (pipelining without DNI); "
+                         f"with {schedule!r} leave it at 1")
+    sizes = check_list("batch_sizes", batch_sizes, lambda name, n: check_int(name, n, low=1))
+    queues = _backprop_tasks(sizes, costs, micro_batches) if schedule == "backprop" \
+        else _synthetic_tasks(sizes, costs, target_delay)
+    return _run(schedule, queues, len(sizes), unit)
+
+
+def _backprop_tasks(sizes, costs, micro_batches):
+    """Per device, in order: forward of each micro-batch, then backward of each, last one first.
+
+    A task is (name, kind, batch, duration, names it waits for); names are (kind, device, batch, micro).
+    """
+    top = len(costs) - 1
+    queues = [[] for _ in costs]
+    for b, n in enumerate(sizes):
+        parts = [len(p) for p in np.array_split(np.arange(n), micro_batches) if len(p)]
+        for d, c in enumerate(costs):
+            for m, size in enumerate(parts):
+                needs = [("forward", d - 1, b, m)] if d > 0 else []
+                queues[d].append((("forward", d, b, m), "forward", b, c.forward * size, needs))
+            for m in reversed(range(len(parts))):
+                needs = [("backward", d + 1, b, m)] if d < top else []
+                queues[d].append((("backward", d, b, m), "backward", b, c.backward * parts[m], needs))
+    return queues
+
+
+def _synthetic_tasks(sizes, costs, target_delay):
+    """Per device and batch: forward, guess, backward (and update), then the generator learns
+    from the target of batch t - target_delay, which the layer above sent when it went backward."""
+    top = len(costs) - 1
+    queues = [[] for _ in costs]
+    for b, n in enumerate(sizes):
+        for d, c in enumerate(costs):
+            needs = [("forward", d - 1, b, 0)] if d > 0 else []
+            queues[d].append((("forward", d, b, 0), "forward", b, c.forward * n, needs))
+            if d < top:  # the output layer has the true gradient, no generator
+                queues[d].append((("guess", d, b, 0), "guess", b, c.generator / 2 * n, []))
+            queues[d].append((("backward", d, b, 0), "backward", b, c.backward * n, []))
+            late = b - target_delay
+            if d < top and late >= 0:
+                queues[d].append((("learn", d, late, 0), "learn", late, c.generator / 2 * sizes[late],
+                                  [("backward", d + 1, late, 0)]))
+    return queues
+
+
+def _run(schedule, queues, n_batches, unit):
+    """Start every task as early as its device and its inputs allow, in each device's order."""
+    done = {}  # name -> end time
+    clock = [0.0] * len(queues)
+    position = [0] * len(queues)
+    timeline = Timeline(schedule, len(queues))
+    remaining = sum(len(q) for q in queues)
+    while remaining:
+        progressed = False
+        for d, queue in enumerate(queues):
+            while position[d] < len(queue):
+                name, kind, batch, duration, needs = queue[position[d]]
+                if any(n not in done for n in needs):
+                    break
+                start = max([clock[d]] + [done[n] for n in needs])
+                end = start + duration / unit
+                done[name] = clock[d] = end
+                timeline.tasks.append(Task(d, kind, batch, start, end))
+                position[d] += 1
+                remaining -= 1
+                progressed = True
+        if not progressed:
+            raise RuntimeError("the schedule is stuck: a task waits for one that never runs")
+    ends = np.zeros(n_batches)
+    for t in timeline.tasks:
+        if t.kind in ("forward", "backward"):
+            ends[t.batch] = max(ends[t.batch], t.end)
+    timeline.batch_end = list(ends)
+    return timeline
+
+
+def run_batch_sizes(history, n_examples):
+    """The batch sizes a finished ``dc.train`` run went through, in order (the same slices it used)."""
+    history, n_examples = check_history("history", history), check_int("n_examples", n_examples, low=1)
+    per_epoch = [s.stop - s.start for s in batches(n_examples, history.batch_size)]
+    return per_epoch * len(history.epochs)
+
+
+@dataclass
+class DeviceRun:
+    """A real training run and the timeline of the same run on one device per layer."""
+
+    history: object
+    timeline: Timeline
+    label: str
+    costs: list
+    n_examples: int
+    micro_batches: int = 1
+    target_delay: int = 0
+
+    def head(self, n_examples=80):
+        """The timeline of the run's first batches only, up to ``n_examples`` examples (for a Gantt chart)."""
+        n_examples = check_int("n_examples", n_examples, low=1)
+        sizes, seen = [], 0
+        for n in run_batch_sizes(self.history, self.n_examples):
+            if seen >= n_examples:
+                break
+            sizes.append(n)
+            seen += n
+        return simulate(self.timeline.schedule, sizes, self.costs, self.micro_batches, self.target_delay)
+
+    def on(self, costs, label=None):
+        """The same training run timed on other devices (``costs``: one :class:`Costs` per layer)."""
+        timeline = simulate(self.timeline.schedule, run_batch_sizes(self.history, self.n_examples), costs,
+                            self.micro_batches, self.target_delay)
+        return DeviceRun(self.history, timeline, label or self.label, list(costs), self.n_examples,
+                         self.micro_batches, self.target_delay)
+
+    def time_to(self, accuracy=0.99):
+        """Device time at the end of the first epoch whose training bit accuracy reached ``accuracy``, or None."""
+        epoch = self.history.epochs_to(accuracy)
+        if epoch is None:
+            return None
+        per_epoch = len(self.timeline.batch_end) // len(self.history.epochs)
+        return self.timeline.batch_end[epoch * per_epoch - 1]
+
+
+def device_run(data, method="backprop", micro_batches=1, sizes=(16, 64, 32, 8), seed=0, costs=None,
+               target_delay=None, label=None, **train_options):
+    """Train a fresh network with ``dc.train`` and time the very same run on one device per layer.
+
+    For pipelined backprop (``micro_batches`` > 1) ``batch_size`` is the size of a whole
+    update; it is split into that many micro-batches. ``target_delay`` (DNI and cDNI; default 1,
+    the first delay that lets a layer move on without waiting for the layer above) is used
+    by both the training and the timeline. Other options go to ``dc.train``.
+    """
+    if not isinstance(data, AdditionData):
+        raise TypeError(f"data must be AdditionData (see dni_course.addition_data), got {type(data).__name__}")
+    method = check_choice("method", method, SCHEDULES)
+    if method == "backprop":
+        if target_delay not in (None, 0):
+            raise ValueError(f"target_delay={target_delay!r} needs method 'dni' or 'cdni'; backprop has no generators")
+        delay, extra = 0, {}
+    else:
+        delay = 1 if target_delay is None else check_int("target_delay", target_delay, low=0)
+        extra = {"target_delay": delay}
+    net = Network.create(sizes, seed=seed)
+    history = train(net, data, method=method, **extra, **train_options)
+    costs = layer_costs(len(net.layers)) if costs is None else \
+        check_list("costs", costs, lambda name, c: check_instance(name, c, Costs))
+    if len(costs) != len(net.layers):
+        raise ValueError(f"costs has {len(costs)} entries but must have one per layer of the network ({len(net.layers)})")
+    timeline = simulate(method, run_batch_sizes(history, len(data)), costs, micro_batches=micro_batches,
+                        target_delay=delay)
+    if label is None:
+        label = f"pipelined backprop ({micro_batches} micro-batches)" if micro_batches > 1 else \
+            {"backprop": "backprop", "dni": "DNI", "cdni": "cDNI"}[method]
+    return DeviceRun(history, timeline, label, costs, len(data), micro_batches, delay)
+
+
+class DelayExplorer:
+    """A slider for how many batches late the generators' targets arrive; it retrains and redraws
+    (notebook 06). Acts on release; a run that diverges shows a message instead of a figure."""
+
+    def __init__(self, data, delay=10, max_delay=100, method="cdni", alpha=1.0, batch_size=10, epochs=400, seed=0):
+        import ipywidgets as widgets
+        from matplotlib.figure import Figure
+
+        self.options = dict(data=data, method=check_choice("method", method, ("dni", "cdni")), alpha=alpha,
+                            batch_size=batch_size, epochs=check_int("epochs", epochs, low=1), seed=seed)
+        self.reference = self._train(0)
+        self.slider = widgets.IntSlider(value=check_int("delay", delay, low=0, high=max_delay), min=0, max=max_delay,
+                                        description="target delay (batches)", continuous_update=False,
+                                        style={"description_width": "initial"}, layout=widgets.Layout(width="420px"))
+        self.status = widgets.HTML()
+        self.picture = widgets.HTML()
+        self.figure = Figure(figsize=(8, 3.2), layout="constrained")
+        self.widget = widgets.VBox([self.slider, self.status, self.picture])
+        self.slider.observe(lambda change: self.update(), names="value")
+        self.update()
+
+    def _train(self, delay):
+        o = self.options
+        history = train(Network.create((16, 64, 32, 8), seed=o["seed"]), o["data"], method=o["method"],
+                        alpha=o["alpha"], batch_size=o["batch_size"], epochs=o["epochs"], stop_at=0.99,
+                        target_delay=delay)
+        history.target_delay = delay
+        return history
+
+    def update(self):
+        import base64
+        import html
+
+        from .plots import delay_curves, to_png
+        from .training import TrainingDiverged
+
+        delay = self.slider.value
+        self.status.value = f"Training with targets {delay} batches late\u2026"
+        try:
+            run = self._train(delay)
+        except TrainingDiverged as error:
+            self.picture.value = ""
+            self.status.value = f"<b>No figure:</b> {html.escape(str(error))}"
+            return
+        delay_curves(self.reference, run, fig=self.figure)
+        on_time = self.reference.epochs_to(0.99)
+        late = run.epochs_to(0.99)
+        said = (f"targets {delay} batches late: 99% at epoch {late}" if late else
+                f"targets {delay} batches late: {run.final()['bit_accuracy']:.0%} after {run.epochs[-1]} epochs")
+        text = f"{said} (on time: {on_time or 'not reached'})"
+        png = base64.b64encode(to_png(self.figure)).decode("ascii")
+        self.picture.value = (f'<img src="data:image/png;base64,{png}" alt="Training bit accuracy per epoch, '
+                              f'{html.escape(text)}" style="max-width: 100%">')
+        self.status.value = html.escape(text)
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = "Delay explorer: a slider for the generators' target delay (run the notebook to use it)"
+        return bundle

@@ -1,0 +1,71 @@
+"""A real dataset for notebook 07: the 8x8 handwritten digits that ship with scikit-learn.
+
+``sklearn.datasets.load_digits`` reads 1797 small images (8x8 pixels, intensities 0-16) from a
+file inside the scikit-learn package: nothing is downloaded, so the course also runs offline.
+"""
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .checks import check_array, check_digits, check_fraction, check_net_data, make_rng
+from .layers import Network
+
+N_CLASSES = 10
+
+
+@dataclass(frozen=True)
+class DigitsData:
+    """Images as rows ``x`` (n, 64), pixels scaled to [0, 1]; ``labels`` (n,) the digits 0-9;
+    ``y`` (n, 10) the same labels one-hot, the targets a softmax output is trained toward."""
+
+    x: np.ndarray
+    labels: np.ndarray
+    y: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self):
+        check_digits(self, N_CLASSES)
+        object.__setattr__(self, "y", np.eye(N_CLASSES)[self.labels])
+
+    def __len__(self):
+        return len(self.labels)
+
+
+def load_digits_data(test_fraction=0.2, seed=0):
+    """The digits shuffled with ``seed`` and split into (training, held-out) :class:`DigitsData`."""
+    from sklearn.datasets import load_digits  # imported here: only notebook 07 needs scikit-learn
+
+    test_fraction = check_fraction("test_fraction", test_fraction)
+    if not 0 < test_fraction < 1:
+        raise ValueError(f"test_fraction must be above 0 and below 1, got {test_fraction}")
+    digits = load_digits()
+    order = make_rng(seed).permutation(len(digits.target))
+    x = digits.data[order] / 16.0
+    labels = digits.target[order]
+    n_test = round(test_fraction * len(labels))
+    return DigitsData(x[n_test:], labels[n_test:]), DigitsData(x[:n_test], labels[:n_test])
+
+
+def evaluate(net, data):
+    """Cross-entropy per example and the fraction of images whose most likely class is right."""
+    check_net_data(net, data, (DigitsData,), Network)
+    probabilities = net.predict(data.x)
+    picked = probabilities[np.arange(len(data)), data.labels]
+    return {
+        "loss": float(-np.mean(np.log(np.maximum(picked, 1e-30)))),
+        "accuracy": float(np.mean(probabilities.argmax(axis=1) == data.labels)),
+    }
+
+
+def linear_cka(a, b):
+    """Linear centred kernel alignment of two representations of the same examples (rows).
+
+    1 when one is a rotation and uniform scaling of the other, near 0 when they are
+    unrelated; it ignores how the units are numbered, so two networks can be compared.
+    """
+    a = check_array("a", a, (None, None)).astype(np.float64)
+    b = check_array("b", b, (len(a), None)).astype(np.float64)
+    a = a - a.mean(axis=0)
+    b = b - b.mean(axis=0)
+    cross = np.linalg.norm(a.T @ b) ** 2
+    scale = np.linalg.norm(a.T @ a) * np.linalg.norm(b.T @ b)
+    return float(cross / scale) if scale > 0 else 0.0

@@ -1,0 +1,182 @@
+"""Many networks trained at once, for a map of where each method works (notebook 08).
+
+A loop of ``dc.train`` over 48 settings spends most of its time in Python and numpy's call
+overhead: the matrices of the 8-bit task are tiny. Here every network that shares a batch
+size trains together: the weights of S networks are stacked into one array of shape
+(S, n_in, n_out), and each layer does one batched matrix product (``np.matmul`` on the
+stack) for all S networks. Each network still follows exactly the arithmetic of
+``dc.train`` (the tests check the final weights and the epochs to 99%); only the bookkeeping
+is shared. Settings with other batch sizes have a different number of steps per epoch, so
+they train in separate groups, one group per batch size.
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+from .checks import check_choice, check_fraction, check_int, check_list, check_positive, check_seeds
+from .data import AdditionData
+from .layers import Network, sigmoid
+from .training import GEN_ALPHA, batches
+
+SWEEP_METHODS = ("backprop", "dni", "cdni")
+
+
+@dataclass
+class Stack:
+    """What one group of networks (one batch size) recorded."""
+
+    alphas: np.ndarray  # (S,)
+    seeds: list
+    batch_size: int
+    weights: list  # per layer, (S, n_in, n_out)
+    bit_accuracy: np.ndarray  # (S, epochs) on the training data after each epoch
+    diverged_at: np.ndarray  # (S,) first epoch with a non-finite number, 0 if never
+
+    def epochs_to(self, accuracy=0.99):
+        """First epoch with bit accuracy at or above ``accuracy`` per network, NaN if never
+        (or only after the network had diverged, where ``dc.train`` would have stopped)."""
+        accuracy = check_fraction("accuracy", accuracy)
+        reached = self.bit_accuracy >= accuracy
+        first = np.where(reached.any(axis=1), reached.argmax(axis=1) + 1.0, np.nan)
+        broke = (self.diverged_at > 0) & ~(first < self.diverged_at)
+        return np.where(broke, np.nan, first)
+
+
+def _forward(weights, x):
+    """Outputs of every layer, each (S, batch, n), as in ``Layer.forward``."""
+    hs = []
+    h = x
+    for w in weights:
+        h = sigmoid(np.matmul(h, w))
+        hs.append(h)
+    return hs
+
+
+def _backprop_step(weights, gens, x, y, alpha, gen_alpha):
+    """``backprop_step`` for every network of the stack at once."""
+    hs = _forward(weights, x)
+    grad = hs[-1] - y
+    for i in range(len(weights) - 1, -1, -1):
+        out = hs[i]
+        delta = grad * out
+        delta *= 1.0 - out
+        if i > 0:
+            grad = np.matmul(delta, weights[i].swapaxes(1, 2))  # through the weights before the update
+        below = hs[i - 1] if i > 0 else x
+        weights[i] -= np.matmul(below.swapaxes(-1, -2), delta) * alpha
+
+
+def _synthetic_step(weights, gens, x, y, alpha, gen_alpha):
+    """``synthetic_step`` for every network of the stack at once; ``gens`` holds per hidden
+    layer [weights (S, n_in, n), bias (S, 1, n)] and its input size says whether it sees labels."""
+    h = x
+    last = len(weights) - 1
+    inputs, guesses = [], []
+    for i, w in enumerate(weights):
+        below = h
+        h = sigmoid(np.matmul(below, w))
+        if i < last:
+            g_w, g_b = gens[i]
+            g_in = h if g_w.shape[1] == h.shape[-1] else np.concatenate([h, np.broadcast_to(y, h.shape[:1] + y.shape)], axis=-1)
+            grad = np.matmul(g_in, g_w)
+            grad += g_b
+            inputs.append(g_in)
+            guesses.append(grad)
+        else:
+            grad = h - y
+        delta = grad * h
+        delta *= 1.0 - h
+        sent_down = np.matmul(delta, w.swapaxes(1, 2)) if i > 0 else None
+        step = np.matmul(below.swapaxes(-1, -2), delta)
+        step *= alpha
+        w -= step
+        if i > 0:  # the generator below learns from what this layer sent down
+            g_w, g_b = gens[i - 1]
+            error = guesses[i - 1] - sent_down
+            scale = gen_alpha / error.shape[1]
+            g_w -= scale * np.matmul(inputs[i - 1].swapaxes(1, 2), error)
+            g_b -= scale * error.sum(axis=1, keepdims=True)
+
+
+def train_stack(data, method, alphas, batch_size, epochs, seeds=0, sizes=(16, 64, 32, 8),
+                gen_alpha=GEN_ALPHA, dtype=np.float32):
+    """Train one network per entry of ``alphas`` (each from its entry of ``seeds``, or all from
+    one seed) at one ``batch_size``, all at once, and return a :class:`Stack`.
+
+    Network ``k`` ends with the same weights, to float rounding, as
+    ``dc.train(dc.Network.create(sizes, seeds[k], dtype=dtype), data, method, alphas[k], batch_size, epochs)``,
+    except that a run that diverges is not stopped (it is marked in ``diverged_at``).
+    """
+    if not isinstance(data, AdditionData):
+        raise TypeError(f"data must be AdditionData (see dni_course.addition_data), got {type(data).__name__}")
+    method = check_choice("method", method, SWEEP_METHODS)
+    alphas = [check_positive("each of alphas", a) for a in np.ravel(alphas)]
+    if not alphas:
+        raise ValueError(f"alphas must hold at least one learning rate, got {alphas!r}")
+    seeds = check_seeds(seeds, len(alphas))
+    if len(seeds) != len(alphas):
+        raise ValueError(f"seeds must be one seed or one per alpha: got {len(seeds)} seeds for {len(alphas)} alphas")
+    batch_size = check_int("batch_size", batch_size, low=1, high=len(data))
+    epochs = check_int("epochs", epochs, low=1)
+    gen_alpha = check_positive("gen_alpha", gen_alpha)
+    nets = [Network.create(sizes, seed=s, dtype=dtype) for s in seeds]
+    if (nets[0].sizes[0], nets[0].sizes[-1]) != (2 * data.bits, data.bits):
+        raise ValueError(f"sizes must fit {data.bits}-bit sums ({2 * data.bits} inputs and {data.bits} outputs), "
+                         f"got {tuple(sizes)}")
+    dtype = nets[0].dtype
+    weights = [np.stack([net.layers[i].weights for net in nets]) for i in range(len(nets[0].layers))]
+    n_labels = data.bits if method == "cdni" else 0
+    gens = [[np.zeros((len(alphas), n + n_labels, n), dtype), np.zeros((len(alphas), 1, n), dtype)]
+            for n in nets[0].sizes[1:-1]] if method != "backprop" else []
+    step = _backprop_step if method == "backprop" else _synthetic_step
+    x, y = data.x.astype(dtype), data.y.astype(dtype)
+    alpha = np.array(alphas, dtype)[:, None, None]
+    accuracy = np.zeros((len(alphas), epochs))
+    diverged_at = np.zeros(len(alphas), dtype=int)
+    slices = batches(len(x), batch_size)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        for epoch in range(epochs):
+            for s in slices:
+                step(weights, gens, x[s], y[s], alpha, gen_alpha)
+            out = _forward(weights, x)[-1]
+            accuracy[:, epoch] = ((out > 0.5) == (y > 0.5)).mean(axis=(1, 2))
+            finite = np.isfinite(out).all(axis=(1, 2))
+            for p in weights + [q for g in gens for q in g]:
+                finite &= np.isfinite(p).all(axis=(1, 2))
+            diverged_at[(diverged_at == 0) & ~finite] = epoch + 1
+    return Stack(np.array(alphas), seeds, batch_size, weights, accuracy, diverged_at)
+
+
+@dataclass
+class Landscape:
+    """Epochs to a target accuracy over learning rate x batch size, for one method."""
+
+    method: str
+    alphas: list
+    batch_sizes: list
+    epochs: int
+    stacks: list  # one Stack per batch size
+
+    def grid(self, accuracy=0.99):
+        """(batch sizes, alphas): epochs to ``accuracy``, NaN where not reached, -1 where the run diverged first."""
+        rows = []
+        for stack in self.stacks:
+            first = stack.epochs_to(accuracy)
+            rows.append(np.where(np.isnan(first) & (stack.diverged_at > 0), -1.0, first))
+        return np.array(rows)
+
+    def final_accuracy(self):
+        """(batch sizes, alphas): training bit accuracy after the last epoch."""
+        return np.array([stack.bit_accuracy[:, -1] for stack in self.stacks])
+
+
+def landscape(data, method, alphas, batch_sizes, epochs=300, seed=0, sizes=(16, 64, 32, 8),
+              gen_alpha=GEN_ALPHA):
+    """Train ``method`` at every learning rate in ``alphas`` and batch size in ``batch_sizes``
+    (one group of stacked networks per batch size) and return a :class:`Landscape`."""
+    if not isinstance(data, AdditionData):
+        raise TypeError(f"data must be AdditionData (see dni_course.addition_data), got {type(data).__name__}")
+    batch_sizes = check_list("batch_sizes", batch_sizes, lambda name, b: check_int(name, b, low=1, high=len(data)))
+    stacks = [train_stack(data, method, alphas, b, epochs, seeds=seed, sizes=sizes, gen_alpha=gen_alpha)
+              for b in batch_sizes]
+    return Landscape(method, list(np.ravel(alphas)), batch_sizes, epochs, stacks)

@@ -1,0 +1,118 @@
+"""Many networks at once (dni_course.sweep) must be the same networks as dc.train one by one."""
+import numpy as np
+import pytest
+
+import dni_course as dc
+from dni_course import sweep as sw
+
+SIZES = (16, 64, 32, 8)
+
+
+@pytest.mark.parametrize("method", ["backprop", "dni", "cdni"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_stacked_networks_end_where_dc_train_ends(task, method, dtype):
+    train, _ = task
+    alphas, seeds, epochs = [0.3, 1.0, 3.0], [0, 1, 0], 130
+    stack = sw.train_stack(train, method, alphas, batch_size=10, epochs=epochs, seeds=seeds, dtype=dtype)
+    reached = stack.epochs_to(0.99)
+    for k, (alpha, seed) in enumerate(zip(alphas, seeds)):
+        net = dc.Network.create(SIZES, seed=seed, dtype=dtype)
+        history = dc.train(net, train, method=method, alpha=alpha, batch_size=10, epochs=epochs)
+        for i, layer in enumerate(net.layers):
+            np.testing.assert_allclose(stack.weights[i][k], layer.weights, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(stack.bit_accuracy[k], history.series("bit_accuracy"))
+        expected = history.epochs_to(0.99)
+        assert (np.isnan(reached[k]) and expected is None) or reached[k] == expected
+    if method != "dni":  # the check has something to compare: some of these runs reach 99%
+        assert np.isfinite(reached).any()
+
+
+def test_an_uneven_last_batch_and_other_batch_sizes(task):
+    train, _ = task
+    stack = sw.train_stack(train, "cdni", [0.5, 2.0], batch_size=30, epochs=40)  # 30, 30, 30, 10
+    for k, alpha in enumerate([0.5, 2.0]):
+        net = dc.Network.create(SIZES, seed=0)
+        dc.train(net, train, method="cdni", alpha=alpha, batch_size=30, epochs=40)
+        np.testing.assert_allclose(stack.weights[0][k], net.layers[0].weights, rtol=1e-5, atol=1e-6)
+
+
+def test_landscape_grid_matches_one_run_per_setting(task):
+    train, _ = task
+    alphas, batch_sizes = [0.5, 2.0, 8.0], [10, 50]
+    land = sw.landscape(train, "backprop", alphas, batch_sizes, epochs=150)
+    grid = land.grid()
+    assert grid.shape == (2, 3)
+    for i, b in enumerate(batch_sizes):
+        for j, a in enumerate(alphas):
+            h = dc.train(dc.Network.create(SIZES, seed=0), train, alpha=a, batch_size=b, epochs=150)
+            expected = h.epochs_to(0.99)
+            assert (np.isnan(grid[i, j]) and expected is None) or grid[i, j] == expected
+    assert np.isfinite(grid).sum() >= 2  # not a grid of "never"
+    assert land.final_accuracy().shape == (2, 3)
+
+
+def test_a_diverging_network_is_marked_where_dc_train_stops(task):
+    train, _ = task
+    alphas = [0.05, 1.0, 5.0]  # a generator learning rate of 1 makes all three overflow, at different epochs
+    stack = sw.train_stack(train, "cdni", alphas, batch_size=10, epochs=30, gen_alpha=1.0)
+    for alpha, epoch in zip(alphas, stack.diverged_at):
+        with pytest.raises(dc.TrainingDiverged, match=f"epoch {epoch} "):
+            dc.train(dc.Network.create(SIZES, seed=0), train, method="cdni", alpha=alpha, batch_size=10,
+                     epochs=30, gen_alpha=1.0)
+    assert len(set(stack.diverged_at)) > 1 and (stack.diverged_at > 0).all()
+    assert (stack.epochs_to(0.0) == 1).all()  # reached before it diverged: counts
+    assert np.isnan(stack.epochs_to(0.99)).all()  # the NaN outputs after it diverged never count
+    land = sw.Landscape("cdni", alphas, [10], 30, [stack])
+    assert (land.grid() == -1).all()
+
+
+def test_bad_input_is_refused(task):
+    train, _ = task
+    with pytest.raises(ValueError, match="method"):
+        sw.train_stack(train, "output_only", [1.0], 10, 1)
+    with pytest.raises(ValueError, match="alphas"):
+        sw.train_stack(train, "backprop", [1.0, -1.0], 10, 1)
+    with pytest.raises(ValueError, match="seeds"):
+        sw.train_stack(train, "backprop", [1.0, 2.0], 10, 1, seeds=[0, 1, 2])
+    with pytest.raises(ValueError, match="batch_size"):
+        sw.train_stack(train, "backprop", [1.0], 101, 1)
+    with pytest.raises(ValueError, match="sizes"):
+        sw.train_stack(train, "backprop", [1.0], 10, 1, sizes=(12, 8))
+    with pytest.raises(TypeError, match="AdditionData"):
+        sw.landscape(np.zeros((3, 16)), "backprop", [1.0], [10])
+
+
+def test_exercise_checks_name_the_mistake_not_the_answer():
+    from dni_course.exercises import INCORRECT, landscape as ex
+
+    def no_sigmoid(weights, x):
+        for w in weights:
+            x = x @ w
+        return x
+
+    def first_network_only(weights, x):
+        h = x
+        for w in weights:
+            h = dc.sigmoid(h @ w[0])
+        return np.stack([h] * len(weights[0]))
+
+    def two_layers_only(weights, x):
+        return dc.sigmoid(dc.sigmoid(x @ weights[0]) @ weights[1])
+
+    for answer, words in ((no_sigmoid, "squashed"), (first_network_only, "own weights"),
+                          (two_layers_only, "every layer")):
+        outcome, message = ex.stacked_forward.evaluate(answer)
+        assert outcome == INCORRECT and words in message, answer.__name__
+
+    def swapped(grid, alphas, batch_sizes):
+        grid = np.where(np.asarray(grid) > 0, grid, np.inf)
+        i, j = np.unravel_index(np.argmin(grid), grid.shape)
+        return batch_sizes[i], alphas[j]
+
+    def nan_unaware(grid, alphas, batch_sizes):
+        i, j = np.unravel_index(np.nanargmin(grid), np.shape(grid))
+        return alphas[j], batch_sizes[i]
+
+    for answer, words in ((swapped, "(alpha, batch_size)"), (nan_unaware, "diverged")):
+        outcome, message = ex.best_setting.evaluate(answer)
+        assert outcome == INCORRECT and words in message, answer.__name__

@@ -1,0 +1,94 @@
+"""Measure the sweep (many networks at once, dni_course.sweep) against a loop of dc.train, and print it.
+
+The settings of notebook 08's heatmap: 8 learning rates x 6 batch sizes x 300 epochs on the
+8-bit task (100 sums, 16-64-32-8), for backprop and cDNI. Each measurement is repeated, the
+sweep and the loop taking turns so that a burst of load from elsewhere hits both alike, first
+on the machine as it is ("idle": other users may be working), then with two busy processes of
+ours competing for the two cores. Prints the median, min and max seconds, the speed-up, and
+whether the sweep and the loop agree on every setting's epochs to 99%.
+
+Usage: .venv/bin/python tools/sweep_benchmark.py [--repeats N]      (about two minutes)
+tools/benchmark.py runs it as its part 5 (`tools/benchmark.py sweep`).
+"""
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import dni_course as dc  # noqa: E402
+from dni_course.sweep import landscape  # noqa: E402
+
+ALPHAS = (0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
+BATCH_SIZES = (5, 10, 20, 25, 50, 100)
+EPOCHS = 300
+BUDGET = {"backprop": 2.0, "cdni": 3.0}  # seconds the issue allows the sweep
+
+
+def loop_of_train(data, method):
+    """The same settings, one dc.train after another: (batch sizes x alphas) epochs to 99%."""
+    grid = np.full((len(BATCH_SIZES), len(ALPHAS)), np.nan)
+    for i, b in enumerate(BATCH_SIZES):
+        for j, a in enumerate(ALPHAS):
+            try:
+                h = dc.train(dc.Network.create((16, 64, 32, 8), seed=0), data, method=method, alpha=a,
+                             batch_size=b, epochs=EPOCHS)
+            except dc.TrainingDiverged:
+                grid[i, j] = -1.0
+                continue
+            grid[i, j] = np.nan if h.epochs_to(0.99) is None else h.epochs_to(0.99)
+    return grid
+
+
+def timed(function, *args):
+    start = time.perf_counter()
+    result = function(*args)
+    return time.perf_counter() - start, result
+
+
+def measure(data, method, repeats):
+    sweep_s, loop_s = [], []
+    agree = True
+    for _ in range(repeats):
+        seconds, result = timed(landscape, data, method, ALPHAS, BATCH_SIZES, EPOCHS)
+        sweep_s.append(seconds)
+        seconds, grid = timed(loop_of_train, data, method)
+        loop_s.append(seconds)
+        agree &= np.array_equal(result.grid(), grid, equal_nan=True)
+    return sweep_s, loop_s, agree
+
+
+def spread(values):
+    return f"{statistics.median(values):5.2f} s (min {min(values):.2f}, max {max(values):.2f})"
+
+
+def report(condition, data, repeats):
+    print(f"\n{condition}:")
+    for method in ("backprop", "cdni"):
+        sweep_s, loop_s, agree = measure(data, method, repeats)
+        ratios = [l / s for s, l in zip(sweep_s, loop_s)]
+        verdict = "within" if statistics.median(sweep_s) < BUDGET[method] else "OVER"
+        print(f"  {method:<9} sweep {spread(sweep_s)}  [{verdict} the {BUDGET[method]:.0f} s budget]")
+        print(f"  {'':<9} loop  {spread(loop_s)}")
+        print(f"  {'':<9} speed-up {statistics.median(ratios):.1f}x (min {min(ratios):.1f}, max {max(ratios):.1f}); "
+              f"same epochs to 99% for all {len(ALPHAS) * len(BATCH_SIZES)} settings: {'yes' if agree else 'NO'}")
+
+
+def main(repeats=3):
+    from benchmark import competing_load  # the same two busy processes as the main benchmark
+
+    data = dc.addition_data(bits=8, n_examples=100, seed=0)
+    print(f"Sweep: {len(ALPHAS)} learning rates x {len(BATCH_SIZES)} batch sizes {BATCH_SIZES} x {EPOCHS} epochs, "
+          f"8-bit task; {repeats} repeats, median (min, max); one BLAS thread")
+    report("as the machine is (other users' work included)", data, repeats)
+    with competing_load() as pids:
+        report(f"with two busy processes of ours competing (pids {', '.join(map(str, pids))})", data, repeats)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    main(parser.parse_args().repeats)
