@@ -22,6 +22,8 @@ raises :class:`Incorrect` (with a message naming the failed property) or :class:
 import html
 import os
 
+import numpy as np
+
 from ..checks import check_exercise_args
 
 CORRECT, INCORRECT, NOT_ATTEMPTED = "correct", "incorrect", "not attempted"
@@ -53,6 +55,14 @@ def call(function, *args, **kwargs):
     if result is None:
         raise NotAttempted("the function returns nothing yet (None)")
     return result
+
+
+def as_array(value, what):
+    """``value`` as a float array, or :class:`Incorrect` saying that ``what`` is not numbers."""
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise Incorrect(f"{what} must be an array of numbers, got {type(value).__name__}") from None
 
 
 class Feedback:

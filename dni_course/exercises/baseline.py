@@ -4,14 +4,8 @@ import numpy as np
 from ..baseline import script_weights
 from ..gradcheck import numerical_gradient, relative_error
 from ..layers import sigmoid
-from . import Exercise, Incorrect, call
+from . import Exercise, Incorrect, as_array, call
 
-
-def _as_array(value, what):
-    try:
-        return np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise Incorrect(f"{what} must be an array of numbers, got {type(value).__name__}") from None
 
 
 def _small_network():
@@ -35,7 +29,7 @@ def _test_deltas(deltas):
     result = call(deltas, l1.copy(), l2.copy(), l3.copy(), y.copy(), [w.copy() for w in weights])
     if not isinstance(result, (tuple, list)) or len(result) != 3:
         raise Incorrect("deltas must return three arrays, d1, d2, d3 (for example `return d1, d2, d3`)")
-    got = [_as_array(d, name) for d, name in zip(result, ("d1", "d2", "d3"))]
+    got = [as_array(d, name) for d, name in zip(result, ("d1", "d2", "d3"))]
     shapes = [(7, 5), (7, 4), (7, 3)]  # one row per example, one column per unit of the layer
     if [d.shape for d in got] == shapes[::-1]:
         raise Incorrect("the three arrays come back in the wrong order: return d1, d2, d3, the bottom layer's first")

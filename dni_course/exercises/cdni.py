@@ -4,14 +4,8 @@ import numpy as np
 from ..layers import Layer, Network
 from ..training import backprop_step
 from ..training import output_only_step as reference_output_only_step
-from . import Exercise, Incorrect, call
+from . import Exercise, Incorrect, as_array, call
 
-
-def _as_array(result, name):
-    try:
-        return np.asarray(result, dtype=float)
-    except (TypeError, ValueError):
-        raise Incorrect(f"{name} must return an array of numbers, got {type(result).__name__}") from None
 
 
 # Exercise 1: what a cDNI generator sees --------------------------------------------------
@@ -21,7 +15,7 @@ def _test_generator_input(generator_input):
     h = rng.rand(3, 4)
     labels = (rng.rand(3, 2) > 0.5).astype(float)
     h_before, labels_before = h.copy(), labels.copy()
-    got = _as_array(call(generator_input, h, labels), "generator_input")
+    got = as_array(call(generator_input, h, labels), "what generator_input returns")
     if not (np.array_equal(h, h_before) and np.array_equal(labels, labels_before)):
         raise Incorrect("generator_input changed its inputs: build a new array instead")
     if got.shape != (3, 6):
@@ -34,7 +28,7 @@ def _test_generator_input(generator_input):
         raise Incorrect("the first 4 columns are not the layer's output h, row for row")
     if not np.array_equal(got[:, 4:], labels):
         raise Incorrect("the last 2 columns are not the labels, row for row")
-    one = _as_array(call(generator_input, h[:1], labels[:1]), "generator_input")
+    one = as_array(call(generator_input, h[:1], labels[:1]), "what generator_input returns")
     if one.shape != (1, 6):
         raise Incorrect(f"a batch of one example should give shape (1, 6), got {one.shape}")
 
@@ -69,7 +63,7 @@ def _same(a, b):
 def _test_output_only_step(output_only_step):
     net, x, y = _small_problem()
     theirs = net.copy()
-    out = _as_array(call(output_only_step, theirs, x, y, 0.5), "output_only_step")
+    out = as_array(call(output_only_step, theirs, x, y, 0.5), "what output_only_step returns")
     right = net.copy()
     right_out = reference_output_only_step(right, None, x, y, 0.5, None)
     backprop = net.copy()
@@ -126,7 +120,7 @@ def _test_label_matrix(label_matrix):
     rng = np.random.RandomState(2)
     output = rng.uniform(0.05, 0.95, (6, 3))
     w_out = rng.normal(0, 1, (5, 3))
-    got = _as_array(call(label_matrix, output, w_out), "label_matrix")
+    got = as_array(call(label_matrix, output, w_out), "what label_matrix returns")
     right = _reference_label_matrix(output, w_out)
     if got.shape == right.T.shape and got.shape != right.shape:
         raise Incorrect(f"the shape is transposed: y @ M must give one value per hidden unit, so with "

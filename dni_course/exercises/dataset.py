@@ -2,18 +2,12 @@
 import numpy as np
 
 from ..data import from_bits, to_bits
-from . import Exercise, Incorrect, NotAttempted, call
+from . import Exercise, Incorrect, as_array, call
 
-
-def _as_array(result, name):
-    try:
-        return np.asarray(result, dtype=float)
-    except (TypeError, ValueError):
-        raise Incorrect(f"{name} must return an array of numbers, got {type(result).__name__}") from None
 
 
 def _test_encode(encode):
-    got = _as_array(call(encode, [5], 4), "encode")
+    got = as_array(call(encode, [5], 4), "what encode returns")
     if got.shape != (1, 4):
         raise Incorrect(f"encode([5], 4) should give one row of 4 digits, shape (1, 4); yours has shape {got.shape}")
     if not np.isin(got, (0, 1)).all():
@@ -21,7 +15,7 @@ def _test_encode(encode):
     if np.array_equal(got[0, ::-1], to_bits([5], 4)[0]) and not np.array_equal(got, to_bits([5], 4)):
         raise Incorrect("the digits come out in reverse order: the most significant digit must come first")
     numbers = [0, 1, 2, 6, 127, 128, 200, 255]
-    got = _as_array(call(encode, numbers, 8), "encode")
+    got = as_array(call(encode, numbers, 8), "what encode returns")
     if got.shape != (len(numbers), 8):
         raise Incorrect(f"encode of {len(numbers)} numbers with 8 bits should have shape ({len(numbers)}, 8), got {got.shape}")
     wrong = [n for n, row, good in zip(numbers, got, to_bits(numbers, 8)) if not np.array_equal(row, good)]

@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..layers import Layer, Network
-from . import Exercise, Incorrect, call
+from . import Exercise, Incorrect, as_array, call
 
 
 # Exercise 1: many networks, one matrix product per layer ------------------------------------
@@ -16,18 +16,12 @@ def _one_by_one(weights, x):
     return np.stack([Network([Layer(w[k]) for w in weights]).forward(x) for k in range(len(weights[0]))])
 
 
-def _as_array(result):
-    try:
-        return np.asarray(result, dtype=float)
-    except (TypeError, ValueError):
-        raise Incorrect(f"stacked_forward must return an array of numbers, got {type(result).__name__}") from None
-
 
 def _test_stacked_forward(stacked_forward):
     x = (np.random.RandomState(2).rand(5, 4) > 0.5).astype(float)
     weights = _stacks(0, 3, (4, 6, 2))
     kept = [w.copy() for w in weights]
-    got = _as_array(call(stacked_forward, weights, x))
+    got = as_array(call(stacked_forward, weights, x), "what stacked_forward returns")
     if not all(np.array_equal(a, b) for a, b in zip(weights, kept)):
         raise Incorrect("stacked_forward changed the weights: a forward pass only reads them")
     if got.shape != (3, 5, 2):
@@ -41,7 +35,8 @@ def _test_stacked_forward(stacked_forward):
         raise Incorrect("the outputs differ from running each network on its own")
     deeper = _stacks(1, 4, (4, 3, 3, 2))
     try:
-        deeper_ok = np.allclose(_as_array(call(stacked_forward, deeper, x)), _one_by_one(deeper, x))
+        deeper_out = as_array(call(stacked_forward, deeper, x), "what stacked_forward returns")
+        deeper_ok = np.allclose(deeper_out, _one_by_one(deeper, x))
     except ValueError:  # e.g. shapes that do not fit: two layers written out by hand
         deeper_ok = False
     if not deeper_ok:
