@@ -14,7 +14,7 @@ from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from .checks import (_show, check_array, check_dpi, check_figure, check_gantt_args, check_heatmap_args,
                      check_histories, check_instance, check_int,
-                     check_same_shape, check_text)
+                     check_record, check_same_shape, check_text)
 from .training import History
 
 # Okabe-Ito colours, told apart also by line style and marker.
@@ -161,16 +161,7 @@ def errata_curves(printed, fixed, fig=None):
     The printed error is drawn on a symlog axis: logarithmic above 0.01, linear below, so a
     value of exactly 0 sits on the axis's labelled 0 instead of vanishing off a log scale.
     """
-    keys = ("printed_error", "bit_accuracy", "max_weight")
-    for name, record in (("printed", printed), ("fixed", fixed)):
-        if not (isinstance(record, dict) and all(key in record for key in keys)):
-            raise TypeError(f"{name} must be a record from dc.errata.printed_dni (a dict with "
-                            f"{', '.join(keys)}), got {_show(record)}")
-        for key in keys:
-            try:
-                check_array(f"{name}[{key!r}]", record[key], (len(record["printed_error"]),))
-            except (TypeError, ValueError) as error:
-                raise type(error)(f"{error} (in {name}, a dict from dc.errata.printed_dni)") from None
+    printed, fixed = check_record("printed", printed), check_record("fixed", fixed)
     fig, (ax_err, ax_acc, ax_w) = _figure(fig, 3, size=(9, 3.6))
     for rec, label, style in ((printed, "as printed (+=)", STYLE["dni"]), (fixed, "sign fixed (-=)", STYLE["backprop"])):
         its = np.arange(len(rec["printed_error"]))
