@@ -633,3 +633,14 @@ def check_heatmap_args(grids, alphas, batch_sizes):
                              f"batch_sizes {batch_sizes} and alphas {alphas} make {(len(batch_sizes), len(alphas))}, "
                              f"got shape {grid.shape}")
     return grids, alphas, batch_sizes
+
+
+def check_update_every(every, n_layers):
+    """``update_every``: one whole number >= 1 per layer (how many batches apart it updates)."""
+    if not isinstance(every, (list, tuple, np.ndarray)) or np.ndim(every) != 1:
+        raise TypeError(f"update_every must be a list with one whole number per layer ({n_layers}), "
+                        f"e.g. {tuple([1] * n_layers)}, got {_show(every)}")
+    every = [check_int("each of update_every", k, low=1) for k in every]
+    if len(every) != n_layers:
+        raise ValueError(f"update_every must give one number per layer ({n_layers}), got {len(every)}: {every}")
+    return every

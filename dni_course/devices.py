@@ -17,13 +17,15 @@ What the tasks are, and what each waits for:
 - DNI and cDNI: a layer goes forward, guesses its gradient, goes backward and updates, and
   is free for the next batch. Its generator learns from the gradient the layer above sends
   back, which arrives later: with ``target_delay`` k it learns on batch t from batch t - k
-  (as ``dc.train(..., target_delay=k)`` does); with k = 0 the layer waits for it.
+  (as ``dc.train(..., target_delay=k)`` does); with k = 0 the layer waits for it. With
+  ``update_every`` a layer goes backward only on every k-th batch, as ``dc.train`` does.
 """
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .checks import check_choice, check_history, check_instance, check_int, check_list, check_positive
+from .checks import (check_choice, check_history, check_instance, check_int, check_list, check_positive,
+                     check_update_every)
 from .data import AdditionData
 from .layers import Network
 from .training import batches, train
@@ -95,12 +97,13 @@ class Timeline:
         return [t for t in self.tasks if t.batch < n_batches]
 
 
-def simulate(schedule, batch_sizes, costs, micro_batches=1, target_delay=1, unit=10):
+def simulate(schedule, batch_sizes, costs, micro_batches=1, target_delay=1, unit=10, update_every=None):
     """The :class:`Timeline` of training on a list of batch sizes, one device per layer.
 
     ``schedule`` is ``"backprop"`` (pipelined when ``micro_batches`` > 1), ``"dni"`` or
     ``"cdni"`` (the same timeline: the labels cost the generator nothing extra here).
-    ``costs`` has one :class:`Costs` per layer.
+    ``costs`` has one :class:`Costs` per layer. ``update_every`` (DNI and cDNI) has one whole
+    number per layer: layer i goes backward on every ``update_every[i]``-th batch only.
     """
     schedule = check_choice("schedule", schedule, SCHEDULES)
     micro_batches = check_int("micro_batches", micro_batches, low=1)
@@ -112,9 +115,14 @@ def simulate(schedule, batch_sizes, costs, micro_batches=1, target_delay=1, unit
     if schedule != "backprop" and micro_batches != 1:
         raise ValueError(f"micro_batches={micro_batches} is for schedule 'backprop' (pipelining without DNI); "
                          f"with {schedule!r} leave it at 1")
+    if update_every is not None:
+        if schedule == "backprop":
+            raise ValueError("update_every is for schedules 'dni' and 'cdni'; in backprop every layer "
+                             "updates on every batch, so leave it at None")
+        update_every = check_update_every(update_every, len(costs))
     sizes = check_list("batch_sizes", batch_sizes, lambda name, n: check_int(name, n, low=1))
     queues = _backprop_tasks(sizes, costs, micro_batches) if schedule == "backprop" \
-        else _synthetic_tasks(sizes, costs, target_delay)
+        else _synthetic_tasks(sizes, costs, target_delay, update_every or [1] * len(costs))
     return _run(schedule, queues, len(sizes), unit)
 
 
@@ -137,22 +145,28 @@ def _backprop_tasks(sizes, costs, micro_batches):
     return queues
 
 
-def _synthetic_tasks(sizes, costs, target_delay):
-    """Per device and batch: forward, guess, backward (and update), then the generator learns
-    from the target of batch t - target_delay, which the layer above sent when it went backward."""
+def _synthetic_tasks(sizes, costs, target_delay, update_every):
+    """Per device and batch: forward, guess, backward (and update) on the batches it updates
+    on, then the generator learns from a target the layer above sent when it went backward:
+    when a new one arrives, the one ``target_delay`` targets older (with every layer updating
+    on every batch, that is the target of batch t - target_delay)."""
     top = len(costs) - 1
     queues = [[] for _ in costs]
+    sent = [[] for _ in costs]  # per device, the batches whose target the layer above sent down
     for b, n in enumerate(sizes):
         for d, c in enumerate(costs):
             needs = [("forward", d - 1, b, 0)] if d > 0 else []
             queues[d].append((("forward", d, b, 0), "forward", b, c.forward * n, needs))
             if d < top:  # the output layer has the true gradient, no generator
                 queues[d].append((("guess", d, b, 0), "guess", b, c.generator / 2 * n, []))
-            queues[d].append((("backward", d, b, 0), "backward", b, c.backward * n, []))
-            late = b - target_delay
-            if d < top and late >= 0:
-                queues[d].append((("learn", d, late, 0), "learn", late, c.generator / 2 * sizes[late],
-                                  [("backward", d + 1, late, 0)]))
+            if b % update_every[d] == 0:
+                queues[d].append((("backward", d, b, 0), "backward", b, c.backward * n, []))
+            if d < top and b % update_every[d + 1] == 0:
+                sent[d].append(b)
+                if len(sent[d]) > target_delay:
+                    late = sent[d][-1 - target_delay]
+                    queues[d].append((("learn", d, late, 0), "learn", late, c.generator / 2 * sizes[late],
+                                      [("backward", d + 1, late, 0)]))
     return queues
 
 
@@ -205,6 +219,7 @@ class DeviceRun:
     n_examples: int
     micro_batches: int = 1
     target_delay: int = 0
+    update_every: list = None
 
     def head(self, n_examples=80):
         """The timeline of the run's first batches only, up to ``n_examples`` examples (for a Gantt chart)."""
@@ -215,14 +230,15 @@ class DeviceRun:
                 break
             sizes.append(n)
             seen += n
-        return simulate(self.timeline.schedule, sizes, self.costs, self.micro_batches, self.target_delay)
+        return simulate(self.timeline.schedule, sizes, self.costs, self.micro_batches, self.target_delay,
+                        update_every=self.update_every)
 
     def on(self, costs, label=None):
         """The same training run timed on other devices (``costs``: one :class:`Costs` per layer)."""
         timeline = simulate(self.timeline.schedule, run_batch_sizes(self.history, self.n_examples), costs,
-                            self.micro_batches, self.target_delay)
+                            self.micro_batches, self.target_delay, update_every=self.update_every)
         return DeviceRun(self.history, timeline, label or self.label, list(costs), self.n_examples,
-                         self.micro_batches, self.target_delay)
+                         self.micro_batches, self.target_delay, self.update_every)
 
     def time_to(self, accuracy=0.99):
         """Device time at the end of the first epoch whose training bit accuracy reached ``accuracy``, or None."""
@@ -234,13 +250,14 @@ class DeviceRun:
 
 
 def device_run(data, method="backprop", micro_batches=1, sizes=(16, 64, 32, 8), seed=0, costs=None,
-               target_delay=None, label=None, **train_options):
+               target_delay=None, label=None, update_every=None, **train_options):
     """Train a fresh network with ``dc.train`` and time the very same run on one device per layer.
 
     For pipelined backprop (``micro_batches`` > 1) ``batch_size`` is the size of a whole
     update; it is split into that many micro-batches. ``target_delay`` (DNI and cDNI; default 1,
     the first delay that lets a layer move on without waiting for the layer above) is used
-    by both the training and the timeline. Other options go to ``dc.train``.
+    by both the training and the timeline, and so is ``update_every`` (DNI and cDNI: one
+    whole number per layer, how many batches apart it updates). Other options go to ``dc.train``.
     """
     if not isinstance(data, AdditionData):
         raise TypeError(f"data must be AdditionData (see dni_course.addition_data), got {type(data).__name__}")
@@ -251,7 +268,7 @@ def device_run(data, method="backprop", micro_batches=1, sizes=(16, 64, 32, 8), 
         delay, extra = 0, {}
     else:
         delay = 1 if target_delay is None else check_int("target_delay", target_delay, low=0)
-        extra = {"target_delay": delay}
+        extra = {"target_delay": delay, "update_every": update_every}
     net = Network.create(sizes, seed=seed)
     history = train(net, data, method=method, **extra, **train_options)
     costs = layer_costs(len(net.layers)) if costs is None else \
@@ -259,11 +276,11 @@ def device_run(data, method="backprop", micro_batches=1, sizes=(16, 64, 32, 8), 
     if len(costs) != len(net.layers):
         raise ValueError(f"costs has {len(costs)} entries but must have one per layer of the network ({len(net.layers)})")
     timeline = simulate(method, run_batch_sizes(history, len(data)), costs, micro_batches=micro_batches,
-                        target_delay=delay)
+                        target_delay=delay, update_every=update_every)
     if label is None:
         label = f"pipelined backprop ({micro_batches} micro-batches)" if micro_batches > 1 else \
             {"backprop": "backprop", "dni": "DNI", "cdni": "cDNI"}[method]
-    return DeviceRun(history, timeline, label, costs, len(data), micro_batches, delay)
+    return DeviceRun(history, timeline, label, costs, len(data), micro_batches, delay, update_every)
 
 
 class DelayExplorer:

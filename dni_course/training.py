@@ -18,8 +18,9 @@ from functools import partial
 
 import numpy as np
 
-from .checks import (check_bool, check_callable, check_choice, check_fraction, check_gens,
-                     check_int, check_metric, check_net_data, check_positive, check_split, check_targets)
+from .checks import (check_bool, check_callable, check_choice, check_fraction, check_gens, check_int,
+                     check_metric, check_net_data, check_positive, check_split, check_targets,
+                     check_update_every)
 from .data import AdditionData
 from .digits import DigitsData
 from .digits import evaluate as evaluate_digits
@@ -99,23 +100,27 @@ def output_only_step(net, gens, x, y, alpha, gen_alpha):
     return out
 
 
-def synthetic_step(net, gens, x, y, alpha, gen_alpha, send_down="before", delayed=None):
+def synthetic_step(net, gens, x, y, alpha, gen_alpha, send_down="before", delayed=None, rates=None):
     """Each hidden layer updates with its generator's guess as soon as it has its output.
 
     The gradient it sends down (through its weights before they change) is the target for
     the generator of the layer below. Only the last layer sees the true loss gradient.
     ``send_down="after"`` sends it through the weights just updated instead (the post's
     trap 3). ``delayed`` (one :class:`DelayedTargets` per generator) makes targets late.
+    ``rates`` (:class:`UpdateRates`) lets a layer sit out some batches.
     """
     y = check_targets(net, x, y)
     layers = net.layers
+    updating = rates.next_batch() if rates is not None else None
     h = x
     for i, layer in enumerate(layers):
         h = layer.forward(h)
         if i < len(layers) - 1:
-            grad = gens[i].predict(h, y)
+            grad = gens[i].predict(h, y)  # also when the layer sits out: its generator may still learn
         else:
             grad = h - y
+        if updating is not None and not updating[i]:
+            continue  # this layer's device is busy: no update and no gradient sent down this batch
         if send_down == "before":
             sent_down = layer.backward(grad, need_input_grad=i > 0)
             layer.update(alpha)
@@ -150,6 +155,20 @@ class DelayedTargets:
             old_h, old_labels, old_target = self.waiting.popleft()
             self.generator.predict(old_h, old_labels)
             self.generator.learn(old_target, alpha)
+
+
+class UpdateRates:
+    """Which layers update on each batch: layer i on every ``every[i]``-th batch of the run,
+    counting from its first batch (so all layers update on batch 0)."""
+
+    def __init__(self, every):
+        self.every = list(every)
+        self.batch = 0
+
+    def next_batch(self):
+        updating = [self.batch % k == 0 for k in self.every]
+        self.batch += 1
+        return updating
 
 
 def gradient_alignment(net, gens, data):
@@ -189,7 +208,7 @@ def _all_finite(net, gens):
 def train(net, data, method="backprop", alpha=0.5, batch_size=10, epochs=100, test=None,
           stop_at=None, track_gradients=False, gen_alpha=GEN_ALPHA, on_epoch=None,
           send_down="before", generator="linear", gen_hidden=256, target_delay=0, gen_seed=0,
-          measure_every=1):
+          measure_every=1, update_every=None):
     """Train ``net`` on ``data`` in place and return its :class:`History`.
 
     ``stop_at`` (a bit accuracy such as 0.99) ends the run once the training data reach it.
@@ -208,7 +227,12 @@ def train(net, data, method="backprop", alpha=0.5, batch_size=10, epochs=100, te
       weights before they are updated; ``"after"`` through the updated ones (trap 3).
     - ``generator``: ``"linear"`` or ``"mlp"`` (one hidden ReLU layer of ``gen_hidden``
       units, drawn from ``gen_seed``; its last layer starts at zero).
-    - ``target_delay``: each generator learns from the target of ``target_delay`` batches ago.
+    - ``target_delay``: each generator learns from the target of ``target_delay`` batches ago
+      (counted in the targets it receives, when the layer above sits out batches).
+    - ``update_every``: one whole number per layer, e.g. ``(1, 2, 1)``: layer i updates only on
+      every ``update_every[i]``-th batch, as a slower device would. On the other batches it
+      still goes forward, but neither updates nor sends a gradient down, so the generator
+      below it gets no target then.
     """
     if not isinstance(net, Network):
         raise TypeError(f"net must be a dni_course Network, got {type(net).__name__}")
@@ -228,9 +252,11 @@ def train(net, data, method="backprop", alpha=0.5, batch_size=10, epochs=100, te
     target_delay = check_int("target_delay", target_delay, low=0)
     gen_seed = check_int("gen_seed", gen_seed, low=0)
     measure_every = check_int("measure_every", measure_every, low=1)
+    if update_every is not None:
+        update_every = check_update_every(update_every, len(net.layers))
     if method not in SYNTHETIC:
         for name, value, default in (("send_down", send_down, "before"), ("generator", generator, "linear"),
-                                     ("target_delay", target_delay, 0)):
+                                     ("target_delay", target_delay, 0), ("update_every", update_every, None)):
             if value != default:
                 raise ValueError(f"{name}={value!r} needs a method with generators ('dni' or 'cdni'), "
                                  f"got method={method!r}; leave {name} at {default!r}")
@@ -268,11 +294,12 @@ def train(net, data, method="backprop", alpha=0.5, batch_size=10, epochs=100, te
         step = backprop_step
     elif method == "output_only":
         step = output_only_step
-    elif send_down == "before" and target_delay == 0:
+    elif send_down == "before" and target_delay == 0 and update_every is None:
         step = synthetic_step  # the plain path, as notebooks 04 and 05 show it
     else:
         delayed = [DelayedTargets(g, target_delay) for g in gens] if target_delay else None
-        step = partial(synthetic_step, send_down=send_down, delayed=delayed)
+        rates = UpdateRates(update_every) if update_every is not None else None
+        step = partial(synthetic_step, send_down=send_down, delayed=delayed, rates=rates)
     history = History(method, alpha, batch_size, net, gens, metric=metric)
     slices = batches(len(x), batch_size)
     start = time.perf_counter()

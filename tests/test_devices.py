@@ -58,6 +58,36 @@ def test_the_slowest_layer_sets_the_pace():
     assert uneven[0] / uneven[1] == pytest.approx(2.31, abs=0.01)
 
 
+def test_update_every_leaves_out_the_skipped_backward_passes_and_their_targets():
+    every = dv.simulate("dni", [10] * 12, dv.layer_costs(3), target_delay=1)
+    assert every.tasks == dv.simulate("dni", [10] * 12, dv.layer_costs(3), target_delay=1,
+                                      update_every=[1, 1, 1]).tasks
+    t = dv.simulate("dni", [10] * 12, dv.layer_costs(3), target_delay=1, update_every=(1, 3, 1))
+    backward = {d: [task.batch for task in t.tasks if task.kind == "backward" and task.device == d]
+                for d in range(3)}
+    assert backward == {0: list(range(12)), 1: [0, 3, 6, 9], 2: list(range(12))}
+    # Generator 1 learns from what layer 2 sends down: one target late, the one before the newest.
+    learned = [task.batch for task in t.tasks if task.kind == "learn" and task.device == 0]
+    assert learned == [0, 3, 6]
+    assert [task.batch for task in t.tasks if task.kind == "learn" and task.device == 1] == list(range(11))
+
+
+def test_a_slow_layer_that_updates_less_often_no_longer_sets_the_whole_pace():
+    # Layer 2 twice as slow: 6.5 units per batch when it updates on every batch. On every third
+    # its own work is forward 2 + guess 0.25 + learn 0.25 + backward 4 / 3 = 3.83 units per
+    # batch; the pace cannot beat that, and it comes close (a little waiting for layer 3's
+    # targets remains on the batches without a backward pass).
+    costs = dv.layer_costs(3, slow=2, factor=2.0)
+
+    def pace(every):
+        a = dv.simulate("dni", [10] * 300, costs, target_delay=1, update_every=every).batch_end
+        b = dv.simulate("dni", [10] * 600, costs, target_delay=1, update_every=every).batch_end
+        return (b[-1] - a[-1]) / 300
+
+    assert pace(None) == pytest.approx(6.5, rel=1e-3)
+    assert 2 + 0.25 + 0.25 + 4 / 3 - 1e-9 <= pace((1, 3, 1)) < 4.0
+
+
 def test_a_device_never_does_two_things_at_once_and_never_starts_before_its_input():
     t = dv.simulate("dni", [10, 7, 10, 3], dv.layer_costs(3, slow=1), target_delay=2)
     for d in range(t.n_devices):
@@ -105,6 +135,10 @@ def test_bad_input_is_refused_with_a_clear_message(task):
         dv.layer_costs(3, slow=4)
     with pytest.raises(ValueError, match="target_delay"):
         dv.device_run(train, "backprop", target_delay=2, epochs=1)
+    with pytest.raises(ValueError, match="update_every is for schedules"):
+        dv.simulate("backprop", [10], dv.layer_costs(3), update_every=(1, 2, 1))
+    with pytest.raises(ValueError, match="one number per layer"):
+        dv.simulate("dni", [10], dv.layer_costs(3), update_every=(1, 2))
     with pytest.raises(ValueError, match="costs has 2"):
         dv.device_run(train, "dni", costs=dv.layer_costs(2), epochs=1)
 
