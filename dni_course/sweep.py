@@ -47,7 +47,8 @@ def _forward(weights, x):
     hs = []
     h = x
     for w in weights:
-        h = sigmoid(np.matmul(h, w))
+        z = np.matmul(h, w)
+        h = sigmoid(z, out=z)  # in place: the product is not needed again
         hs.append(h)
     return hs
 
@@ -74,7 +75,8 @@ def _synthetic_step(weights, gens, x, y, alpha, gen_alpha):
     inputs, guesses = [], []
     for i, w in enumerate(weights):
         below = h
-        h = sigmoid(np.matmul(below, w))
+        z = np.matmul(below, w)
+        h = sigmoid(z, out=z)
         if i < last:
             g_w, g_b = gens[i]
             g_in = h if g_w.shape[1] == h.shape[-1] else np.concatenate([h, np.broadcast_to(y, h.shape[:1] + y.shape)], axis=-1)
