@@ -3,7 +3,8 @@
 Usage: python tools/measure_claims.py [addition] [digits]   (both when none is named)
 
 addition: the 8-bit task (16-64-32-8 sigmoid, 100 sums, batch 10), seeds 0-2: trap 3
-          (send_down), the output-only control, late generator targets, MLP vs linear DNI.
+          (send_down), the output-only control, late generator targets, layers that update
+          every few batches (update_every), MLP vs linear DNI.
 digits:   notebook 07's settings (64-wide ReLU layers, softmax, batch 16, alpha 0.003,
           generator alpha 0.02): held-out accuracy at 3 to 6 layers after 15 and 45 epochs
           (its depth section), seeds 0-2 as in the notebook and 0-7, and the settings its
@@ -48,6 +49,9 @@ def addition():
     for delay in (1, 10, 50):
         report(f"cDNI alpha 1, target_delay {delay}, 400 epochs",
                [run("cdni", 1.0, 400, s, target_delay=delay) for s in SEEDS])
+    for every in ((1, 2, 1), (1, 3, 1), (3, 1, 1), (1, 1, 3)):
+        report(f"cDNI alpha 1, update_every {every}, target_delay 1, 400 epochs",
+               [run("cdni", 1.0, 400, s, update_every=every, target_delay=1) for s in SEEDS])
     report("DNI alpha 0.3, gen_alpha 0.1, MLP generator, 2000 epochs",
            [run("dni", 0.3, 2000, s, generator="mlp", gen_alpha=0.1) for s in SEEDS])
     report("DNI alpha 0.3, gen_alpha 0.1, linear generator, 2000 epochs",
