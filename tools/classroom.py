@@ -132,11 +132,33 @@ def submissions(course):
             for assignment in sorted(student.iterdir()) if assignment.is_dir()] if submitted.is_dir() else []
 
 
+# What nbgrader's log says when a notebook's kernel exited or hung before it ran a cell. It is rare
+# and no fault of the notebook (a known cause: jupyter_client picks free ports and the kernel binds
+# them a moment later, so a busy machine's other process can take one in between); it happened
+# once in this project's CI while other kernels were starting. A new kernel then does the job.
+KERNEL_DID_NOT_START = ("Kernel died before replying to kernel_info", "Kernel didn't respond in")
+
+
+def autograde(api, assignment, student, attempts=3):
+    """nbgrader's autograde of one submission, started again (up to ``attempts`` times in all)
+    when its kernel did not start. Any other failure is returned at once."""
+    for attempt in range(1, attempts + 1):
+        result = api.autograde(assignment, student, force=True, create=True)
+        log = result.get("log") or ""
+        if result["success"] or not any(message in log for message in KERNEL_DID_NOT_START):
+            return result
+        if attempt < attempts:
+            print(f"{student}/{assignment}: the notebook's kernel did not start (attempt {attempt} of "
+                  f"{attempts}); trying again")
+    return result
+
+
 def grade(course=ROOT / "classroom"):
     """Autograde every submission, then write grades.csv. Returns ``{(student, assignment): (score, max_score)}``.
 
     A submission that cannot be graded (a renamed notebook, say) does not stop the others: it is
-    reported at the end, after grades.csv is written, with a RuntimeError.
+    reported at the end, after grades.csv is written, with a RuntimeError. One whose kernel did
+    not start is tried again (see ``autograde``).
     """
     course = Path(course)
     found = submissions(course)
@@ -166,7 +188,7 @@ def grade(course=ROOT / "classroom"):
                                 f"{sorted(p.name for p in folder.iterdir())}); save the student's notebook "
                                 "under the name it was released with")
                 continue
-            result = api.autograde(assignment, student, force=True, create=True)
+            result = autograde(api, assignment, student)
             if not result["success"]:
                 problems.append(f"{student}/{assignment}: nbgrader could not grade it:\n{result.get('log', '')}")
                 continue
