@@ -17,6 +17,22 @@ def script_weights(sizes, rng):
     return [normal(rng, (n_in, n_out)) * 0.2 - 0.1 for n_in, n_out in zip(sizes[:-1], sizes[1:])]
 
 
+def deltas(l1, l2, l3, target, weights):
+    """The script's backward pass (Exercise 1 of notebook 02): ``d1, d2, d3``, bottom layer first.
+
+    Each is the gradient of the loss ``0.5 * sum((l3 - target)**2)`` at its layer's
+    pre-activation, for the layer outputs ``l1, l2, l3`` of a batch and ``weights = (w01, w12, w23)``.
+    Called once per batch, so it checks only what numpy would not catch: the target's shape.
+    """
+    if np.shape(target) != np.shape(l3):
+        raise ValueError(f"target must have the shape of l3, {np.shape(l3)}, got {np.shape(target)}")
+    w01, w12, w23 = weights
+    d3 = (l3 - target) * l3 * (1 - l3)
+    d2 = d3 @ w23.T * l2 * (1 - l2)
+    d1 = d2 @ w12.T * l1 * (1 - l1)
+    return d1, d2, d3
+
+
 def train_script(x, y, weights, alpha=0.1, batch_size=10, iterations=1):
     """Backprop on three sigmoid layers, updating ``weights`` in place; return the printed error per iteration."""
     x = check_array("x", x, (None, None))
@@ -46,9 +62,7 @@ def train_script(x, y, weights, alpha=0.1, batch_size=10, iterations=1):
             l1 = sigmoid(l0 @ w01)
             l2 = sigmoid(l1 @ w12)
             l3 = sigmoid(l2 @ w23)
-            d3 = (l3 - target) * l3 * (1 - l3)
-            d2 = d3 @ w23.T * l2 * (1 - l2)
-            d1 = d2 @ w12.T * l1 * (1 - l1)
+            d1, d2, d3 = deltas(l1, l2, l3, target, weights)
             w01 -= alpha * (l0.T @ d1)
             w12 -= alpha * (l1.T @ d2)
             w23 -= alpha * (l2.T @ d3)

@@ -62,6 +62,15 @@ def test_deltas_right_stub_and_nothing():
     assert baseline.deltas.evaluate(lambda *args: None)[0] == NOT_ATTEMPTED
 
 
+def test_package_deltas_pass_the_exercise_check():
+    # Notebook 02's script calls dc.baseline.deltas instead of showing Exercise 1's answer: it
+    # must be that answer (the check is a gradient check against finite differences).
+    assert baseline.deltas.evaluate(dc.baseline.deltas)[0] == CORRECT
+    l3 = np.full((7, 3), 0.5)
+    with pytest.raises(ValueError, match=r"target must have the shape of l3, \(7, 3\), got \(3, 7\)"):
+        dc.baseline.deltas(np.ones((7, 5)), np.ones((7, 4)), l3, l3.T, [None] * 3)
+
+
 # ---- notebook 02, exercise 2: the two accuracies ------------------------------------------
 
 
