@@ -1,4 +1,9 @@
-"""The post's printed DNI class, replayed with our own pieces (notebook 04).
+"""The post's code where it differs from ours: its Layer's rounding (notebook 03) and its printed
+DNI class, replayed with our own pieces (notebook 04).
+
+The post's ``Layer`` forms the sigmoid's slope ``a * (1 - a)`` first and then multiplies it into
+the incoming gradient; the script (and ours) multiplies left to right. ``PostGroupingLayer`` is
+that ``Layer``: the same maths, rounded differently, so a long run drifts away from the script.
 
 The class printed in the post's prose differs from a correct DNI in four ways:
 
@@ -16,11 +21,20 @@ import numbers
 
 import numpy as np
 
-from .checks import MAX_LAYER_SIZE, _show, check_bool, check_int, check_positive
+from .checks import MAX_LAYER_SIZE, _show, check_backward, check_bool, check_int, check_positive
 from .data import AdditionData
 from .layers import Layer, Network, SyntheticGradient, init_weights
 from .metrics import _post_error, evaluate
 from .training import TrainingDiverged
+
+
+class PostGroupingLayer(Layer):
+    """:class:`~dni_course.Layer` with the post's grouping in ``backward`` (see the module's docstring)."""
+
+    def backward(self, grad_output, need_input_grad=True):
+        grad_output = check_backward(self, grad_output)
+        self.delta = grad_output * (self.output * (1.0 - self.output))
+        return self.delta @ self.weights.T if need_input_grad else None
 
 
 def printed_dni(data, seed, iterations=600, alpha=1e-4, batch_size=1000, hidden=(128, 64),

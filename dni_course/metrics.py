@@ -1,4 +1,5 @@
-"""What we measure: a real loss and bit accuracy (notebook 02), and gradient alignment (notebook 04)."""
+"""What we measure: a real loss and bit accuracy (notebook 02), gradient alignment (notebook 04),
+and the matrix through which the true gradient reads the labels (notebook 05)."""
 import numpy as np
 
 from .checks import (check_array, check_fraction, check_histories, check_instance, check_nonscalar,
@@ -74,6 +75,19 @@ def cosine_similarity(a, b):
     a, b = np.ravel(a).astype(float), np.ravel(b).astype(float)
     norms = np.linalg.norm(a) * np.linalg.norm(b)
     return float(a @ b / norms) if norms > 0 else 0.0
+
+
+def label_matrix(output, w_out):
+    """The matrix ``M`` (bits x n_hidden) through which the last hidden layer's true gradient reads
+    the labels, when each output bit's sigmoid slope is averaged over the batch (notebook 05).
+
+    With ``s`` that average slope, ``dLoss/dh = ((output - y) * s) @ w_out.T``, whose label part
+    is ``y @ M`` with ``M = -s[:, None] * w_out.T``.
+    """
+    output = check_array("output", output, (None, None), low=0, high=1)
+    w_out = check_array("w_out", w_out, (None, output.shape[1]))
+    slope = (output * (1 - output)).mean(axis=0)  # one value per output bit
+    return -slope[:, None] * w_out.T
 
 
 def report(histories, target=0.99):

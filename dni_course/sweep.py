@@ -180,6 +180,16 @@ class Landscape:
             rows.append(np.where(np.isnan(first) & (stack.diverged_at > 0), -1.0, first))
         return np.array(rows)
 
+    def fastest(self, accuracy=0.99):
+        """``(epochs, alpha, batch_size)`` of the setting that reached ``accuracy`` in the fewest
+        epochs, or None if none did (diverged runs never count)."""
+        grid = self.grid(accuracy)
+        epochs = np.where(grid > 0, grid, np.inf)  # NaN > 0 is False: not reached counts as never
+        if np.isinf(epochs).all():
+            return None
+        row, column = np.unravel_index(np.argmin(epochs), grid.shape)
+        return float(grid[row, column]), self.alphas[column], self.batch_sizes[row]
+
     def final_accuracy(self):
         """(batch sizes, alphas): training bit accuracy after the last epoch."""
         return np.array([stack.bit_accuracy[:, -1] for stack in self.stacks])

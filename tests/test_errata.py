@@ -125,3 +125,22 @@ def test_alignment_figure_draws_the_same_guess_control(task):
     assert len(fig.legends) == 1
     with pytest.raises(ValueError, match="baseline must have one row per epoch"):
         dc.plots.alignment_curves(run, baseline=baseline[:3])
+
+
+def test_post_grouping_layer_is_right_but_rounds_differently():
+    # A gradient check: the post's grouping is the same maths as ours.
+    rng = np.random.RandomState(0)
+    small = dc.Network(dc.errata.PostGroupingLayer(layer.weights)
+                       for layer in dc.Network.create([6, 5, 4, 3], seed=0, dtype="float64").layers)
+    assert max(dc.gradcheck.check_network(small, rng.rand(7, 6), np.ones((7, 3)))) < 1e-7
+    # ...rounded differently: the post's 12-bit run parts from ours within 20 passes (notebook 03).
+    runs = []
+    for kind in (dc.Layer, dc.errata.PostGroupingLayer):
+        rng = np.random.RandomState(1)
+        data = dc.addition_data(bits=12, n_examples=1000, seed=rng)
+        net = dc.Network.create([24, 128, 64, 12], seed=rng, init="post", dtype="float64")
+        net = dc.Network(kind(layer.weights) for layer in net.layers)
+        runs.append(dc.train(net, data, alpha=0.1, batch_size=10, epochs=20).post_error)
+    ours, posts = runs
+    assert ours[0] == posts[0] and ours != posts
+    np.testing.assert_allclose(ours, posts, rtol=1e-9)

@@ -116,3 +116,22 @@ def test_exercise_checks_name_the_mistake_not_the_answer():
     for answer, words in ((swapped, "(alpha, batch_size)"), (nan_unaware, "diverged")):
         outcome, message = ex.best_setting.evaluate(answer)
         assert outcome == INCORRECT and words in message, answer.__name__
+
+
+def test_fastest_setting_skips_unreached_and_diverged_runs():
+    from dni_course.exercises import CORRECT, landscape as ex
+
+    # Notebook 08 prints Landscape.fastest before Exercise 2 asks for the same thing.
+    land = sw.Landscape("cdni", [0.1, 1.0, 5.0], [10, 20], 300, stacks=[])
+    grids = {0.99: np.array([[np.nan, 7.0, -1.0], [5.0, -1.0, 9.0]]), 0.9: np.full((2, 3), np.nan)}
+    land.grid = lambda accuracy=0.99: grids[accuracy]
+    assert land.fastest() == (5.0, 0.1, 20)
+    assert land.fastest(0.9) is None
+
+    def best_setting(grid, alphas, batch_sizes):
+        land = sw.Landscape("cdni", list(alphas), list(batch_sizes), 300, stacks=[])
+        land.grid = lambda accuracy=0.99: np.asarray(grid, dtype=float)
+        found = land.fastest()
+        return None if found is None else found[1:]
+
+    assert ex.best_setting.evaluate(best_setting)[0] == CORRECT
