@@ -101,6 +101,27 @@ def test_released_stub_runs_and_is_not_attempted(notebook, grade_id, solution, c
     assert exercise_for(grade_id).evaluate(None)[0] == NOT_ATTEMPTED
 
 
+# Lines a solution shares with the notebook's other code by nature, not by giving it away.
+SHARED_LINES = {"w01, w12, w23 = weights"}
+
+
+@pytest.mark.parametrize("notebook, grade_id, solution, check", EXERCISES, ids=[e[1] for e in EXERCISES])
+def test_no_other_code_cell_shows_the_answer(notebook, grade_id, solution, check):
+    # The release replaces the solution with a stub; a student who runs the notebook before
+    # writing theirs must not find the answer's lines in another cell (as notebook 02's script
+    # once did). Lines of 20 characters or more, comments and spacing left out, are compared.
+    def code_lines(source):
+        lines = (" ".join(line.split("#")[0].split()) for line in source.split("\n"))
+        return {line for line in lines if len(line) >= 20}
+
+    answer = code_lines(solution) - SHARED_LINES
+    cells = json.loads((ROOT / "notebooks" / notebook).read_text())["cells"]
+    for index, cell in enumerate(cells):
+        if cell["cell_type"] == "code" and "nbgrader" not in cell["metadata"]:
+            shown = answer & code_lines("".join(cell["source"]))
+            assert not shown, f"{notebook}, cell {index}, shows the answer of {grade_id}: {shown}"
+
+
 def test_graded_runs_fail_anything_but_correct(monkeypatch):
     from dni_course.exercises import dataset
 
