@@ -68,7 +68,8 @@ def binder_env(tmp_path_factory):
     # A copy of the repository as Binder would check it out (no virtual environments, no caches).
     repo = home / "repo"
     shutil.copytree(ROOT, repo, ignore=shutil.ignore_patterns(
-        ".git", ".venv*", "__pycache__", "*.egg-info", "build", "test-artifacts", ".ipynb_checkpoints"))
+        ".git", ".venv*", "__pycache__", "*.egg-info", "build", "test-artifacts", ".ipynb_checkpoints",
+        "workbook"))
     venv = home / "env"
     run([python, "-m", "venv", str(venv)])
     bin_dir = venv / "bin"
@@ -78,6 +79,10 @@ def binder_env(tmp_path_factory):
     env.pop("PYTHONPATH", None)
     run(["pip", "install", "--quiet", "-r", "binder/requirements.txt"], cwd=repo, env=env)
     run(["bash", "binder/postBuild"], cwd=repo, env=env)
+    # postBuild made the student's copies, which the Binder link opens (README's [binder] line).
+    assert sorted(p.name for p in (repo / "workbook").glob("*.ipynb")) == sorted(
+        p.name for p in (repo / "notebooks").glob("*.ipynb"))
+    assert "urlpath=lab/tree/workbook/00_welcome.ipynb" in (repo / "README.md").read_text()
     return {"home": home, "repo": repo, "python": str(bin_dir / "python"), "env": env, "version": version}
 
 

@@ -199,6 +199,18 @@ def test_release_holds_no_solution_and_no_hidden_test(instructor, course):
             assert not left, f"{name}: the release's {grade_id} keeps lines of the answer: {left}"
 
 
+def test_workbook_copies_are_the_release(instructor, course, tmp_path):
+    # tools/workbook.py gives students learning alone what nbgrader's release gives a class.
+    spec = importlib.util.spec_from_file_location("workbook_tool", ROOT / "tools" / "workbook.py")
+    workbook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(workbook)
+    workbook.make(tmp_path)
+    for name in instructor:
+        ours = nbformat.read(tmp_path / f"{name}.ipynb", as_version=4)
+        theirs = released(course, name)
+        assert [(c.cell_type, c.source) for c in ours.cells] == [(c.cell_type, c.source) for c in theirs.cells], name
+
+
 def wrong_answers(notebook):
     """The release with every stub replaced by an answer that runs and is wrong (it returns 0).
 

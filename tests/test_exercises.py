@@ -5,6 +5,7 @@ Wrong answers (the "incorrect" outcome and its messages) are tested per notebook
 tests/test_exercises_*.py.
 """
 import importlib
+import importlib.util
 import json
 import re
 from pathlib import Path
@@ -52,19 +53,12 @@ def defined_function(source):
     return namespace[name]
 
 
-def stub(source):
-    """The solution cell as nbgrader releases it: the solution region replaced by the stub."""
-    out, skipping = [], False
-    for line in source.split("\n"):
-        if re.match(r"^\s*### BEGIN SOLUTION", line):
-            indent = line[: len(line) - len(line.lstrip())]
-            out += [f"{indent}# YOUR CODE HERE", f"{indent}raise NotImplementedError()"]
-            skipping = True
-        elif re.match(r"^\s*### END SOLUTION", line):
-            skipping = False
-        elif not skipping:
-            out.append(line)
-    return "\n".join(out)
+# The solution cell as the student gets it (tools/workbook.py, which writes what nbgrader's
+# release writes: tests/test_classroom.py checks that).
+_spec = importlib.util.spec_from_file_location("workbook_tool", ROOT / "tools" / "workbook.py")
+workbook = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(workbook)
+stub = workbook.blank
 
 
 def released_cell(notebook, grade_id):
