@@ -5,7 +5,7 @@ Where each piece is introduced:
 - 01 dataset: :mod:`dni_course.data` (``addition_data``, ``held_out_data``, ``describe``)
 - 02 baseline: ``sigmoid``, ``init_weights``, :mod:`dni_course.baseline` (the script), :mod:`dni_course.metrics`,
   :mod:`dni_course.gradcheck`
-- 03 Layer refactor: ``Layer``, ``Network``
+- 03 Layer refactor: ``Layer``, ``Network``, ``errata.PostGroupingLayer``
 - 04 DNI: ``SyntheticGradient``, :func:`train` with ``method="dni"``, :mod:`dni_course.errata`
 - 05 cDNI: :func:`train` with ``method="cdni"``
 - beyond the post: ``MLPSyntheticGradient``, :func:`train` with ``method="output_only"``,
