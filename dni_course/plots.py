@@ -298,17 +298,26 @@ def gantt(timelines, labels, fig=None, title="Who works when: one device per lay
 
 
 def heatmap(grids, alphas, batch_sizes, fig=None, title="Epochs to 99% training bit accuracy",
-            limit=None):
+            limit=None, reached=None, seeds=1):
     """One panel per method: epochs to 99% for each learning rate (columns) and batch size (rows).
 
     ``grids`` maps a method to an array (batch sizes x alphas) of epochs, NaN where the run did
     not get there (a cell marked "–"), -1 where the run diverged first ("div."). Every cell
-    carries its number, so the figure reads without colour; darker means fewer epochs.
+    carries its number, so the figure reads without colour; darker means fewer epochs. Over
+    several ``seeds``, ``grids`` holds medians and ``reached`` (same keys and shapes) how many
+    seeds got there: a cell where only some did says so on a second line ("2 of 3").
     """
     from matplotlib import colormaps
     from matplotlib.colors import LogNorm
 
     grids, alphas, batch_sizes = check_heatmap_args(grids, alphas, batch_sizes)
+    seeds = check_int("seeds", seeds, low=1)
+    if reached is not None:
+        if not isinstance(reached, dict) or set(reached) != set(grids):
+            raise TypeError(f"reached must be a dict with the same methods as grids ({list(grids)}), "
+                            f"got {_show(reached)}")
+        reached = {m: check_array(f"reached[{m!r}]", r, np.shape(grids[m]), low=0, high=seeds)
+                   for m, r in reached.items()}
     methods = list(grids)
     fig, axes = _figure(fig, len(methods), size=(9, 3.4))
     values = np.concatenate([np.ravel(g) for g in grids.values()])
@@ -317,15 +326,14 @@ def heatmap(grids, alphas, batch_sizes, fig=None, title="Epochs to 99% training 
     cmap = colormaps["cividis"].with_extremes(bad="white")
     for ax, method in zip(axes, methods):
         grid = np.asarray(grids[method], dtype=float)
-        if grid.shape != (len(batch_sizes), len(alphas)):
-            raise ValueError(f"grids[{method!r}] has shape {grid.shape}, expected (batch sizes, alphas) = "
-                             f"({len(batch_sizes)}, {len(alphas)})")
         shown = np.where(grid > 0, grid, np.nan)
         image = ax.imshow(shown, cmap=cmap, norm=norm, aspect="auto", origin="lower")
         for i in range(grid.shape[0]):
             for j in range(grid.shape[1]):
                 value = grid[i, j]
                 text = "–" if np.isnan(value) else ("div." if value < 0 else f"{value:.0f}")
+                if reached is not None and 0 < reached[method][i, j] < seeds:  # the seeds disagree
+                    text += f"\n{reached[method][i, j]:.0f} of {seeds}"
                 dark = value > 0 and norm(value) < 0.45
                 ax.text(j, i, text, ha="center", va="center", fontsize=7, color="white" if dark else "black")
         ax.set_xticks(range(len(alphas)), [f"{a:.2g}" for a in alphas], fontsize=7, rotation=45)
@@ -336,7 +344,8 @@ def heatmap(grids, alphas, batch_sizes, fig=None, title="Epochs to 99% training 
     bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
     # label 20, 30, 50, 200, 300, 500 ... between the powers of ten (not every minor tick: they collide)
     bar.ax.yaxis.set_minor_formatter(FuncFormatter(lambda value, _: f"{value:g}" if f"{value:g}"[0] in "235" else ""))
-    fig.suptitle(title + ("" if limit is None else f" (– : not within {limit} epochs)"))
+    over = "" if seeds == 1 else f", median over {seeds} seeds"
+    fig.suptitle(title + over + ("" if limit is None else f" (– : not within {limit} epochs)"))
     return fig
 
 

@@ -9,7 +9,7 @@ stack) for all S networks. Each network still follows exactly the arithmetic of
 is shared. Settings with other batch sizes have a different number of steps per epoch, so
 they train in separate groups, one group per batch size.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -164,25 +164,44 @@ def train_stack(data, method, alphas, batch_size, epochs, seeds=0, sizes=(16, 64
 
 @dataclass
 class Landscape:
-    """Epochs to a target accuracy over learning rate x batch size, for one method."""
+    """Epochs to a target accuracy over learning rate x batch size, for one method, over seeds.
+
+    Each stack (one per batch size) holds one network per pair (seed, alpha), seed by seed.
+    """
 
     method: str
     alphas: list
     batch_sizes: list
     epochs: int
     stacks: list  # one Stack per batch size
+    seeds: list = field(default_factory=lambda: [0])
 
-    def grid(self, accuracy=0.99):
-        """(batch sizes, alphas): epochs to ``accuracy``, NaN where not reached, -1 where the run diverged first."""
+    def grids(self, accuracy=0.99):
+        """(seeds, batch sizes, alphas): epochs to ``accuracy`` per seed, NaN where not reached,
+        -1 where the run diverged first."""
+        shape = (len(self.seeds), len(self.alphas))
         rows = []
         for stack in self.stacks:
             first = stack.epochs_to(accuracy)
-            rows.append(np.where(np.isnan(first) & (stack.diverged_at > 0), -1.0, first))
-        return np.array(rows)
+            rows.append(np.where(np.isnan(first) & (stack.diverged_at > 0), -1.0, first).reshape(shape))
+        return np.stack(rows, axis=1)
+
+    def reached(self, accuracy=0.99):
+        """(batch sizes, alphas): how many seeds reached ``accuracy``."""
+        return (self.grids(accuracy) > 0).sum(axis=0)
+
+    def grid(self, accuracy=0.99):
+        """(batch sizes, alphas): the median over seeds of the epochs to ``accuracy``, a seed that
+        never got there counting as slowest. NaN where most seeds did not get there, -1 where
+        most diverged first. With one seed, that seed's epochs."""
+        grids = self.grids(accuracy)
+        median = np.median(np.where(grids > 0, grids, np.inf), axis=0)
+        diverged = (grids < 0).sum(axis=0) > len(self.seeds) / 2
+        return np.where(np.isfinite(median), median, np.where(diverged, -1.0, np.nan))
 
     def fastest(self, accuracy=0.99):
-        """``(epochs, alpha, batch_size)`` of the setting that reached ``accuracy`` in the fewest
-        epochs, or None if none did (diverged runs never count)."""
+        """``(epochs, alpha, batch_size)`` of the setting with the fewest epochs in :meth:`grid`,
+        or None if none got there (diverged runs never count)."""
         grid = self.grid(accuracy)
         epochs = np.where(grid > 0, grid, np.inf)  # NaN > 0 is False: not reached counts as never
         if np.isinf(epochs).all():
@@ -191,17 +210,23 @@ class Landscape:
         return float(grid[row, column]), self.alphas[column], self.batch_sizes[row]
 
     def final_accuracy(self):
-        """(batch sizes, alphas): training bit accuracy after the last epoch."""
-        return np.array([stack.bit_accuracy[:, -1] for stack in self.stacks])
+        """(batch sizes, alphas): training bit accuracy after the last epoch, median over seeds."""
+        shape = (len(self.seeds), len(self.alphas))
+        return np.median([stack.bit_accuracy[:, -1].reshape(shape) for stack in self.stacks], axis=1)
 
 
-def landscape(data, method, alphas, batch_sizes, epochs=300, seed=0, sizes=(16, 64, 32, 8),
+def landscape(data, method, alphas, batch_sizes, epochs=300, seeds=0, sizes=(16, 64, 32, 8),
               gen_alpha=GEN_ALPHA):
-    """Train ``method`` at every learning rate in ``alphas`` and batch size in ``batch_sizes``
-    (one group of stacked networks per batch size) and return a :class:`Landscape`."""
+    """Train ``method`` at every learning rate in ``alphas`` and batch size in ``batch_sizes``,
+    from each of ``seeds`` (one seed or a list), and return a :class:`Landscape`. The networks
+    that share a batch size, every seed and alpha, train as one stack."""
     if not isinstance(data, AdditionData):
         raise TypeError(f"data must be AdditionData (see dni_course.addition_data), got {type(data).__name__}")
     batch_sizes = check_list("batch_sizes", batch_sizes, lambda name, b: check_int(name, b, low=1, high=len(data)))
-    stacks = [train_stack(data, method, alphas, b, epochs, seeds=seed, sizes=sizes, gen_alpha=gen_alpha)
+    alphas = list(np.ravel(alphas))
+    seeds = list(seeds) if isinstance(seeds, range) else seeds
+    seeds = [seeds] if np.ndim(seeds) == 0 else check_list("seeds", seeds, lambda name, s: s)
+    stacks = [train_stack(data, method, alphas * len(seeds), b, epochs, seeds=[s for s in seeds for _ in alphas],
+                          sizes=sizes, gen_alpha=gen_alpha)
               for b in batch_sizes]
-    return Landscape(method, list(np.ravel(alphas)), batch_sizes, epochs, stacks)
+    return Landscape(method, alphas, batch_sizes, epochs, stacks, list(seeds))

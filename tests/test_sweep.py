@@ -135,3 +135,59 @@ def test_fastest_setting_skips_unreached_and_diverged_runs():
         return None if found is None else found[1:]
 
     assert ex.best_setting.evaluate(best_setting)[0] == CORRECT
+
+
+def test_a_landscape_over_seeds_holds_each_seed_s_own_landscape(task):
+    train, _ = task
+    alphas, batch_sizes = [0.5, 2.0], [10, 50]
+    land = sw.landscape(train, "backprop", alphas, batch_sizes, epochs=120, seeds=range(3))
+    grids = land.grids()
+    assert grids.shape == (3, 2, 2)
+    for k, seed in enumerate(range(3)):
+        alone = sw.landscape(train, "backprop", alphas, batch_sizes, epochs=120, seeds=seed).grid()
+        np.testing.assert_array_equal(grids[k], alone)
+    assert np.isfinite(grids).any() and np.isnan(grids).any()  # a grid with both kinds of cell
+    np.testing.assert_array_equal(land.reached(), (grids > 0).sum(axis=0))
+
+
+def _landscape_from(epochs_per_seed, diverged=None):
+    """A one-cell Landscape whose seeds reached 99% at the given epochs (None: never)."""
+    n, epochs = len(epochs_per_seed), 10
+    accuracy = np.zeros((n, epochs))
+    for k, e in enumerate(epochs_per_seed):
+        if e is not None:
+            accuracy[k, e - 1:] = 1.0
+    diverged_at = np.zeros(n, dtype=int) if diverged is None else np.array(diverged)
+    stack = sw.Stack(np.ones(n), list(range(n)), 10, [], accuracy, diverged_at)
+    return sw.Landscape("backprop", [1.0], [10], epochs, [stack], list(range(n)))
+
+
+@pytest.mark.parametrize("epochs, expected", [
+    ([3, 5, 9], 5.0),          # the median
+    ([3, None, 9], 9.0),       # a seed that never got there counts as slowest
+    ([3, None, None], np.nan),  # most seeds never got there
+    ([None, None, None], np.nan),
+    ([4], 4.0),                # one seed: its own epochs
+])
+def test_the_median_grid_counts_a_miss_as_slowest(epochs, expected):
+    grid = _landscape_from(epochs).grid()
+    np.testing.assert_array_equal(grid, [[expected]])
+    assert _landscape_from(epochs).reached()[0, 0] == sum(e is not None for e in epochs)
+
+
+def test_the_median_grid_marks_cells_where_most_seeds_diverged():
+    assert _landscape_from([None, None, 4], diverged=[2, 3, 0]).grid()[0, 0] == -1
+    assert np.isnan(_landscape_from([None, None, 4], diverged=[2, 0, 0]).grid()[0, 0])
+
+
+def test_the_heatmap_says_where_the_seeds_disagree():
+    grid = np.array([[100.0, np.nan]])
+    fig = dc.plots.heatmap({"backprop": grid}, [1.0, 2.0], [10], seeds=3,
+                           reached={"backprop": np.array([[2, 1]])})
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert texts == ["100\n2 of 3", "–\n1 of 3"]
+    with pytest.raises(ValueError, match="reached"):
+        dc.plots.heatmap({"backprop": grid}, [1.0, 2.0], [10], seeds=3,
+                         reached={"backprop": np.array([[4, 1]])})
+    with pytest.raises(TypeError, match="reached"):
+        dc.plots.heatmap({"backprop": grid}, [1.0, 2.0], [10], seeds=3, reached=[[2, 1]])
