@@ -186,6 +186,12 @@ def _run(schedule, queues, n_batches, unit):
                     break
                 start = max([clock[d]] + [done[n] for n in needs])
                 end = start + duration / unit
+                if not (np.isfinite(end) and end > start):  # an overflow (inf), or a step lost to rounding
+                    raise ValueError(
+                        f"unit={unit} with these costs makes the timeline meaningless: a {kind} task takes "
+                        f"cost * examples / unit = {duration} / {unit} = {duration / unit} time units and "
+                        f"would end at {end}. unit must keep every task's time, and the run's total time, "
+                        f"finite and above 0 in floating point (the default unit=10 does, with costs near 1)")
                 done[name] = clock[d] = end
                 timeline.tasks.append(Task(d, kind, batch, start, end))
                 position[d] += 1

@@ -61,11 +61,21 @@ def linear_cka(a, b):
 
     1 when one is a rotation and uniform scaling of the other, near 0 when they are
     unrelated; it ignores how the units are numbered, so two networks can be compared.
+    0 by convention when either is the same for every example (nothing to compare).
+    Uniform scaling does not change it, so each array is divided by its largest absolute
+    value, before and after centring: with entries at most 1, no square overflows, and
+    those that underflow are too small to matter.
     """
-    a = check_array("a", a, (None, None)).astype(np.float64)
-    b = check_array("b", b, (len(a), None)).astype(np.float64)
-    a = a - a.mean(axis=0)
-    b = b - b.mean(axis=0)
+    a = _unit_scale(check_array("a", a, (None, None)).astype(np.float64))
+    b = _unit_scale(check_array("b", b, (len(a), None)).astype(np.float64))
+    a = _unit_scale(a - a.mean(axis=0))
+    b = _unit_scale(b - b.mean(axis=0))
     cross = np.linalg.norm(a.T @ b) ** 2
     scale = np.linalg.norm(a.T @ a) * np.linalg.norm(b.T @ b)
     return float(cross / scale) if scale > 0 else 0.0
+
+
+def _unit_scale(x):
+    """``x`` divided by its largest absolute value (``x`` itself when it is all zeros)."""
+    top = np.max(np.abs(x))
+    return x / top if top > 0 else x

@@ -11,29 +11,48 @@ from .checks import (check_array, check_callable, check_instance, check_nonscala
 
 
 def relative_error(analytic, numeric):
-    """|a - n| / (|a| + |n|) over the whole array (0 when both are zero)."""
+    """|a - n| / (|a| + |n|) over the whole array (0 when both are zero).
+
+    Both are first divided by their largest absolute value. The ratio stays the same, no
+    square in the norms overflows (as 1e200 ** 2 would), and those that underflow (as
+    1e-200 ** 2 would) are too small next to the largest entry, now 1, to matter."""
     analytic = check_nonscalar("analytic", check_array("analytic", analytic, shape=None))
     numeric = check_same_shape("numeric", check_array("numeric", numeric, shape=None), "analytic", analytic)
-    scale = np.linalg.norm(analytic) + np.linalg.norm(numeric)
-    return float(np.linalg.norm(analytic - numeric) / scale) if scale > 0 else 0.0
+    a, n = analytic.astype(float), numeric.astype(float)
+    top = max(np.max(np.abs(a)), np.max(np.abs(n)))
+    if top == 0:
+        return 0.0
+    a, n = a / top, n / top
+    return float(np.linalg.norm(a - n) / (np.linalg.norm(a) + np.linalg.norm(n)))
 
 
 def numerical_gradient(loss, param, eps=1e-6):
-    """Central differences of ``loss()`` with respect to each entry of ``param`` (changed in place, then restored)."""
+    """Central differences of ``loss()`` with respect to each entry of ``param``.
+
+    Each entry is nudged in place, then restored. ``param`` may be a view such as ``W.T``:
+    the nudge reaches ``W``. The slope divides by the step the array really stored, which
+    rounding can make differ from ``2 * eps`` (float32, or large entries)."""
     check_callable("loss", loss)
     param = check_weights("param", param, shape=None)
     eps = check_positive("eps", eps)
+    if not param.flags.writeable:
+        raise ValueError(f"param must be a writeable array (numerical_gradient nudges it in place), "
+                         f"got a read-only array of shape {param.shape}")
     loss = _checked_loss(loss)
-    grad = np.zeros_like(param, dtype=np.float64)
-    flat, gflat = param.reshape(-1), grad.reshape(-1)
-    for i in range(flat.size):
-        keep = flat[i]
-        flat[i] = keep + eps
-        up = loss()
-        flat[i] = keep - eps
-        down = loss()
-        flat[i] = keep
-        gflat[i] = (up - down) / (2 * eps)
+    grad = np.zeros(param.shape)
+    for i in np.ndindex(param.shape):
+        keep = param[i]
+        try:
+            param[i] = keep + eps
+            high, up = float(param[i]), loss()
+            param[i] = keep - eps
+            low, down = float(param[i]), loss()
+        finally:
+            param[i] = keep
+        if high == low:
+            raise ValueError(f"eps={eps} is too small to nudge param{list(i)} = {keep}: in {param.dtype} the "
+                             f"nudged value rounds back to it; eps must be larger than {np.spacing(keep)}")
+        grad[i] = (up - down) / (high - low)
     return grad
 
 

@@ -69,12 +69,22 @@ def _post_error(output, target):
 
 
 def cosine_similarity(a, b):
-    """Cosine of the angle between two arrays of one shape, seen as flat vectors (0 when either is zero)."""
+    """Cosine of the angle between two arrays of one shape, seen as flat vectors.
+
+    By convention it is 0 when either array is all zeros: a zero vector has no direction.
+    Each array is first divided by its largest absolute value. The cosine stays the same, no
+    square in the norms overflows (as 1e200 ** 2 would), and those that underflow (as
+    1e-200 ** 2 would) are too small next to the largest entry, now 1, to matter.
+    """
     a = check_nonscalar("a", check_array("a", a, shape=None))
     b = check_same_shape("b", check_array("b", b, shape=None), "a", a)
     a, b = np.ravel(a).astype(float), np.ravel(b).astype(float)
-    norms = np.linalg.norm(a) * np.linalg.norm(b)
-    return float(a @ b / norms) if norms > 0 else 0.0
+    top_a, top_b = np.max(np.abs(a)), np.max(np.abs(b))
+    if top_a == 0 or top_b == 0:
+        return 0.0
+    a, b = a / top_a, b / top_b
+    cosine = a @ b / (np.linalg.norm(a) * np.linalg.norm(b))
+    return float(np.clip(cosine, -1.0, 1.0))  # rounding can land a hair outside [-1, 1]
 
 
 def label_matrix(output, w_out):
@@ -100,7 +110,12 @@ def report(histories, target=0.99):
     for h in histories:
         reached = h.epochs_to(target)
         reached = f"≈{reached}" if reached else f"not in {h.epochs[-1]}"
-        test = h.final("test") if h.test else {"bit_accuracy": float("nan"), "sum_accuracy": float("nan")}
-        lines.append(f"{h.method:<{width}}{reached:>16}{'≈' + format(h.final()['bit_accuracy'], '.0%'):>13}"
-                     f"{'≈' + format(test['bit_accuracy'], '.0%'):>15}{'≈' + format(test['sum_accuracy'], '.0%'):>15}")
+        test = h.final("test") if h.test else {}
+        lines.append(f"{h.method:<{width}}{reached:>16}{_measured(h.final()['bit_accuracy']):>13}"
+                     f"{_measured(test.get('bit_accuracy')):>15}{_measured(test.get('sum_accuracy')):>15}")
     return "\n".join(lines)
+
+
+def _measured(fraction):
+    """A measured fraction as "≈97%", or "n/a" when the run did not measure it (no test data)."""
+    return "n/a" if fraction is None else f"≈{fraction:.0%}"
