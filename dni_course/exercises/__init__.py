@@ -16,17 +16,28 @@ students' environment.
 
 Writing a check: a function of the student's answer that returns when the answer is right and
 raises :class:`Incorrect` (with a message naming the failed property) or :class:`NotAttempted`.
-:func:`call` runs the student's function and turns the stub's ``NotImplementedError`` or a
-``None`` result into "not attempted".
+:func:`call` runs the student's function on copies of the check's inputs, says so when the
+function changes one of them, and turns the stub's ``NotImplementedError`` or a ``None`` result
+into "not attempted". So the check's own inputs stay as it made them, for its expected answers.
+A check that takes longer than ``TIME_LIMIT`` seconds is stopped (every solution passes in
+well under 0.1 s).
 """
+import contextlib
+import copy
 import html
+import inspect
 import os
+import re
+import signal
+import threading
+import time
 
 import numpy as np
 
 from ..checks import check_exercise_args
 
 CORRECT, INCORRECT, NOT_ATTEMPTED = "correct", "incorrect", "not attempted"
+TIME_LIMIT = 10.0  # seconds a check may take with the student's answer
 
 
 class Incorrect(Exception):
@@ -42,19 +53,49 @@ def graded():
     return bool(os.environ.get("NBGRADER_EXECUTION"))
 
 
-def call(function, *args, **kwargs):
-    """Call the student's ``function``; a stub (``NotImplementedError``, or nothing returned) is not attempted."""
+def call(function, *args, may_change=(), returns=True):
+    """Call the student's ``function`` on copies of ``args`` and return its result.
+
+    An argument listed in ``may_change`` is passed itself: changing it is the exercise (a step
+    that updates a network). Any other argument the function changes is :class:`Incorrect`.
+    A stub (``NotImplementedError``, or ``None`` returned when ``returns``) is not attempted.
+    """
     if function is None:
         raise NotAttempted("there is no answer yet")
     if not callable(function):
         raise Incorrect(f"expected a function, got {type(function).__name__}")
+    given = [arg if any(arg is m for m in may_change) else copy.deepcopy(arg) for arg in args]
     try:
-        result = function(*args, **kwargs)
+        result = function(*given)
     except NotImplementedError:
         raise NotAttempted("the function still raises NotImplementedError: replace that line with your code") from None
-    if result is None:
+    for name, arg, mine in zip(_argument_names(function, len(args)), args, given):
+        if mine is not arg and not identical(arg, mine):
+            raise Incorrect(f"your code changed its inputs: {name} is not as it was passed in. Leave {name} "
+                            f"unchanged: compute new values, or work on a copy of it")
+    if returns and result is None:
         raise NotAttempted("the function returns nothing yet (None)")
     return result
+
+
+def identical(a, b):
+    """``a`` and ``b`` hold the same values (arrays, lists and tuples of them, numbers); NaN equals NaN."""
+    if isinstance(a, np.ndarray):
+        return (isinstance(b, np.ndarray) and a.shape == b.shape and a.dtype == b.dtype
+                and np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+    if isinstance(a, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(identical(x, y) for x, y in zip(a, b))
+    return type(a) is type(b) and a == b
+
+
+def _argument_names(function, n):
+    """The names the student gave the first ``n`` parameters (or "argument 1", ...)."""
+    try:
+        parameters = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):
+        parameters = []
+    names = [p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)][:n]
+    return names + [f"argument {i + 1}" for i in range(len(names), n)]
 
 
 def as_array(value, what):
@@ -63,6 +104,12 @@ def as_array(value, what):
         return np.asarray(value, dtype=float)
     except (TypeError, ValueError):
         raise Incorrect(f"{what} must be an array of numbers, got {type(value).__name__}") from None
+
+
+def finite(values, what):
+    """:class:`Incorrect` unless every number in ``values`` is finite (a gradient check needs them)."""
+    if not np.isfinite(values).all():
+        raise Incorrect(f"{what} holds NaN or infinite values")
 
 
 class Feedback:
@@ -109,8 +156,16 @@ class Exercise:
 
     def evaluate(self, answer):
         """``(outcome, message)`` for ``answer``; never raises."""
+        start = time.perf_counter()
         try:
-            self._test(answer)
+            with _stop_after(TIME_LIMIT):
+                self._test(answer)
+            if time.perf_counter() - start > TIME_LIMIT:  # where it could not be stopped
+                raise TooSlow
+        except TooSlow:
+            return INCORRECT, (f"this check took more than {TIME_LIMIT:g} s with your code, its time limit; "
+                               f"with the solution it takes {self._solution_seconds():.2g} s here. Look for "
+                               f"a loop that never ends, or one that runs far more often than it needs to")
         except NotAttempted as reason:
             return NOT_ATTEMPTED, f"{reason}. Write your answer in the cell above, run it, then run this check."
         except Incorrect as reason:
@@ -139,6 +194,41 @@ class Exercise:
     def solution_code(self):
         """The solution as source code (the tests run it through the check)."""
         return self._solution
+
+    def _solution_seconds(self):
+        """How long this check takes with the solution, here and now."""
+        import dni_course as dc
+        namespace = {"np": np, "dc": dc}
+        exec(self._solution, namespace)
+        solution = namespace[re.search(r"^(?:def|class) (\w+)", self._solution, re.M).group(1)]
+        start = time.perf_counter()
+        self._test(solution)
+        return time.perf_counter() - start
+
+
+class TooSlow(BaseException):
+    """Raised inside the student's code when the time is up (not an ``Exception``, so that their
+    ``except Exception`` cannot catch it)."""
+
+
+@contextlib.contextmanager
+def _stop_after(seconds):
+    """Raise :class:`TooSlow` in the running code after ``seconds``: a timer signal, which only
+    works in the main thread on Unix (a notebook runs there). Elsewhere the caller measures."""
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise TooSlow
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
 
 
 def _show(obj):

@@ -4,7 +4,7 @@ import numpy as np
 from ..baseline import script_weights
 from ..gradcheck import numerical_gradient, relative_error
 from ..layers import sigmoid
-from . import Exercise, Incorrect, as_array, call
+from . import Exercise, Incorrect, as_array, call, finite
 
 
 
@@ -26,7 +26,7 @@ def _forward(x, weights):
 def _test_deltas(deltas):
     x, y, weights = _small_network()
     l0, l1, l2, l3 = _forward(x, weights)
-    result = call(deltas, l1.copy(), l2.copy(), l3.copy(), y.copy(), [w.copy() for w in weights])
+    result = call(deltas, l1, l2, l3, y, weights)
     if not isinstance(result, (tuple, list)) or len(result) != 3:
         raise Incorrect("deltas must return three arrays, d1, d2, d3 (for example `return d1, d2, d3`)")
     got = [as_array(d, name) for d, name in zip(result, ("d1", "d2", "d3"))]
@@ -37,6 +37,7 @@ def _test_deltas(deltas):
         if d.shape != shape:
             raise Incorrect(f"{name} should have the shape of {layer} (one row per example, one column per "
                             f"unit of that layer), here {shape}; yours has shape {d.shape}")
+        finite(d, name)
 
     def loss():
         return 0.5 * float(np.sum((_forward(x, weights)[-1] - y) ** 2))
@@ -60,7 +61,7 @@ def _test_accuracy(accuracy):
     target = np.array([[1, 0, 1], [0, 1, 1], [1, 1, 0], [0, 0, 0]], dtype=float)
     # Rows 0 and 3: every bit right; row 1: one bit wrong; row 2: two bits wrong. 9 of 12 bits right.
     output = np.array([[0.8, 0.3, 0.6], [0.1, 0.4, 0.9], [0.7, 0.2, 0.55], [0.49, 0.02, 0.3]])
-    result = call(accuracy, output.copy(), target.copy())
+    result = call(accuracy, output, target)
     if not isinstance(result, (tuple, list)) or len(result) != 2:
         raise Incorrect("accuracy must return two numbers: bit accuracy, then sum accuracy")
     try:

@@ -14,10 +14,7 @@ def _test_generator_input(generator_input):
     rng = np.random.RandomState(5)
     h = rng.rand(3, 4)
     labels = (rng.rand(3, 2) > 0.5).astype(float)
-    h_before, labels_before = h.copy(), labels.copy()
     got = as_array(call(generator_input, h, labels), "what generator_input returns")
-    if not (np.array_equal(h, h_before) and np.array_equal(labels, labels_before)):
-        raise Incorrect("generator_input changed its inputs: build a new array instead")
     if got.shape != (3, 6):
         raise Incorrect(f"for 3 examples with 4 hidden values and 2 label bits the result should have "
                         f"one row per example and 4 + 2 columns, shape (3, 6); yours has shape {got.shape}")
@@ -63,7 +60,7 @@ def _same(a, b):
 def _test_output_only_step(output_only_step):
     net, x, y = _small_problem()
     theirs = net.copy()
-    out = as_array(call(output_only_step, theirs, x, y, 0.5), "what output_only_step returns")
+    out = as_array(call(output_only_step, theirs, x, y, 0.5, may_change=[theirs]), "what output_only_step returns")
     right = net.copy()
     right_out = reference_output_only_step(right, None, x, y, 0.5, None)
     backprop = net.copy()

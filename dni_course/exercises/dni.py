@@ -1,18 +1,10 @@
 """Exercises of notebook 04: the generator's learning step and the DNI training step."""
 import numpy as np
 
-from ..gradcheck import check_generator, relative_error
+from ..gradcheck import check_generator
 from ..layers import Network, SyntheticGradient
 from ..training import synthetic_step
-from . import Exercise, Incorrect, NotAttempted
-
-
-def _stubbed(action):
-    """Run ``action()``; the stub's NotImplementedError means "not attempted"."""
-    try:
-        return action()
-    except NotImplementedError:
-        raise NotAttempted("the code still raises NotImplementedError: replace that line with your code") from None
+from . import Exercise, Incorrect, NotAttempted, call, finite, identical
 
 
 # ---------------------------------------------------------------- exercise 1: learn
@@ -35,9 +27,13 @@ def _batch(n, n_out, n_labels, seed):
 
 
 def _one_step(gen, h, labels, target, alpha):
-    """Copies of the parameters after one predict + learn."""
-    gen.predict(h, labels)
-    _stubbed(lambda: gen.learn(target, alpha))
+    """Copies of the parameters after one predict + learn (changing the generator is the exercise)."""
+    gen.predict(h.copy(), labels)
+    seen = gen.input.copy()
+    call(gen.learn, target, alpha, returns=False)
+    if not identical(gen.input, seen):
+        raise Incorrect("learn changed self.input, what predict saw (without labels, the layer's output "
+                        "itself, not a copy): leave it unchanged and compute new arrays")
     return [p.copy() for p in gen.parameters()]
 
 
@@ -50,6 +46,8 @@ def _test_learn(cls):
     gen = _generator(cls, 4, 0, True, seed=2)
     before = [p.copy() for p in gen.parameters()]
     after = _one_step(gen, h, labels, target, 0.1)
+    for p in after:
+        finite(p, "after learn, the weights or the bias")
     if any(p.shape != b.shape for p, b in zip(after, before)):
         raise Incorrect("learn changed the shape of the weights or the bias: update them in place")
     if all(np.array_equal(p, b) for p, b in zip(after, before)):
@@ -68,10 +66,10 @@ def _test_learn(cls):
         raise Incorrect("the weights move right but the bias does not")
     if not np.allclose(steps[0], right[0]) and np.allclose(steps[1], right[1]):
         raise Incorrect("the bias moves right but the weights do not")
-    errors = check_generator(_generator(cls, 4, 0, True, seed=2), h, target)
-    if max(errors) > 1e-6:
+    error = np.max(check_generator(_generator(cls, 4, 0, True, seed=2), h.copy(), target.copy()))
+    if not error <= 1e-6:
         raise Incorrect(f"the gradient check fails: the step is not minus the gradient of "
-                        f"0.5 * mean |guess - target|^2 (relative error {max(errors):.1e})")
+                        f"0.5 * mean |guess - target|^2 (relative error {error:.1e})")
     # A cDNI generator (input [h, labels]) and one without a bias must work as well.
     for n_labels, bias in ((3, True), (0, False)):
         h, labels, target = _batch(5, 4, n_labels, seed=3)
@@ -150,20 +148,14 @@ def _run_steps(step, seed, n_labels, steps, alpha=0.5, gen_alpha=0.3):
     net, gens, x, y = small_setup(seed, n_labels)
     out = None
     for _ in range(steps):
-        out = step(net, gens, x, y, alpha, gen_alpha)
+        out = call(step, net, gens, x, y, alpha, gen_alpha, may_change=[net, gens])
     return net, gens, out
 
 
 def _test_step(dni_step, n_labels=0):
-    if dni_step is None:
-        raise NotAttempted("there is no answer yet")
-    if not callable(dni_step):
-        raise Incorrect(f"expected a function, got {type(dni_step).__name__}")
     net, gens, x, y = small_setup(0, n_labels)
     start_net, start_gens = copy_setup(net, gens)
-    out = _stubbed(lambda: dni_step(net, gens, x, y, 0.5, 0.3))
-    if out is None:
-        raise NotAttempted("dni_step returns nothing yet (None): return the network's output")
+    out = call(dni_step, net, gens, x, y, 0.5, 0.3, may_change=[net, gens])  # a step changes both
     ref_net, ref_gens, ref_out = _run_steps(synthetic_step, 0, n_labels, 1)
     if np.shape(out) != ref_out.shape:
         raise Incorrect(f"dni_step should return the output of the last layer, shape {ref_out.shape}; "

@@ -20,10 +20,7 @@ def _one_by_one(weights, x):
 def _test_stacked_forward(stacked_forward):
     x = (np.random.RandomState(2).rand(5, 4) > 0.5).astype(float)
     weights = _stacks(0, 3, (4, 6, 2))
-    kept = [w.copy() for w in weights]
     got = as_array(call(stacked_forward, weights, x), "what stacked_forward returns")
-    if not all(np.array_equal(a, b) for a, b in zip(weights, kept)):
-        raise Incorrect("stacked_forward changed the weights: a forward pass only reads them")
     if got.shape != (3, 5, 2):
         raise Incorrect(f"3 networks, 5 examples, 2 outputs: the result should have shape (3, 5, 2), got {got.shape}")
     expected = _one_by_one(weights, x)
@@ -63,9 +60,9 @@ def stacked_forward(weights, x):
 def _pair(result):
     try:
         alpha, batch_size = result
-    except (TypeError, ValueError):
-        raise Incorrect(f"best_setting must return a pair (alpha, batch_size), got {result!r}") from None
-    return float(alpha), int(batch_size)
+        return float(alpha), int(batch_size)
+    except (TypeError, ValueError, OverflowError):
+        raise Incorrect(f"best_setting must return a pair (alpha, batch_size) from the lists it gets, got {result!r}") from None
 
 
 def _test_best_setting(best_setting):
@@ -83,7 +80,7 @@ def _test_best_setting(best_setting):
         raise Incorrect("with cells that never reached 99% (NaN) or diverged (-1), your answer is not the "
                         "fastest setting that did reach it")
     nothing = np.array([[np.nan, -1.0, np.nan], [np.nan, np.nan, -1.0]])
-    got = best_setting(nothing, alphas, batch_sizes)
+    got = call(best_setting, nothing, alphas, batch_sizes, returns=False)
     if got is not None:
         raise Incorrect("when no setting reached 99%, return None")
 

@@ -3,7 +3,7 @@ import numpy as np
 
 from ..gradcheck import numerical_gradient, relative_error
 from ..layers import Layer
-from . import Exercise, Incorrect, NotAttempted, call
+from . import Exercise, Incorrect, NotAttempted, as_array, call, finite, identical
 
 
 def _fixed_layer(cls, bias=False):
@@ -23,6 +23,21 @@ def _fixed_layer(cls, bias=False):
     return layer, x, grad_output
 
 
+# The arrays a layer shares with its neighbours in a network: backward and update only read them.
+SHARED = {"input": "self.input, which is the layer below's output itself (not a copy)",
+          "output": "self.output, which the layer above uses as its input"}
+
+
+def _shared(layer):
+    return {name: np.copy(getattr(layer, name)) for name in SHARED}
+
+
+def _check_shared(layer, kept, method):
+    for name, what in SHARED.items():
+        if not identical(np.asarray(getattr(layer, name)), kept[name]):
+            raise Incorrect(f"{method} changed {what}: leave it unchanged and compute new arrays")
+
+
 def _check_class(cls):
     if cls is None:
         raise NotAttempted("there is no answer yet")
@@ -33,23 +48,24 @@ def _check_class(cls):
 def _test_backward(cls):
     _check_class(cls)
     layer, x, grad_output = _fixed_layer(cls)
-    out = layer.forward(x)
-    weights = layer.weights.copy()
-    returned = call(layer.backward, grad_output.copy())
-    returned = np.asarray(returned, dtype=float)
+    out = layer.forward(x.copy())
+    weights, kept = layer.weights.copy(), _shared(layer)
+    returned = as_array(call(layer.backward, grad_output), "what backward returns")
+    if not identical(layer.weights, weights):
+        raise Incorrect("backward must not change the weights: that is update's job")
+    _check_shared(layer, kept, "backward")
     if returned.shape != x.shape:
         raise Incorrect(f"backward should return dLoss/d(input): one row per example, one column per input, "
                         f"here shape {x.shape}; yours has shape {returned.shape}")
     if layer.delta is None or np.shape(layer.delta) != out.shape:
         raise Incorrect(f"backward must keep dLoss/d(pre-activation) in self.delta, with the shape of the "
                         f"layer's output {out.shape} (update needs it)")
-    if not np.array_equal(layer.weights, weights):
-        raise Incorrect("backward must not change the weights: that is update's job")
 
     def loss():
         return float(np.sum(grad_output * Layer(layer.weights).forward(x)))
 
-    delta = np.asarray(layer.delta, dtype=float)
+    delta = as_array(layer.delta, "self.delta")
+    finite(delta, "self.delta")
     numeric = numerical_gradient(loss, layer.weights)  # dLoss/dW = x.T @ delta when delta is right
     if float(np.sum((x.T @ delta) * numeric)) < 0:
         raise Incorrect("self.delta has the wrong sign: a step along it would make the loss go up")
@@ -63,14 +79,15 @@ def _test_backward(cls):
         return float(np.sum(grad_output * Layer(layer.weights).forward(x_probe)))
 
     numeric = numerical_gradient(loss_of_input, x_probe)
+    finite(returned, "the gradient backward returns")
     error = relative_error(returned, numeric)
     if not error < 1e-6:
         raise Incorrect(f"the returned gradient fails the gradient check against finite differences with "
                         f"respect to the input, relative error {error:.1e} (self.delta passes)")
     # The bottom layer has nobody to send a gradient to: it skips the product.
     layer, x, grad_output = _fixed_layer(cls)
-    layer.forward(x)
-    if layer.backward(grad_output, need_input_grad=False) is not None:
+    layer.forward(x.copy())
+    if layer.backward(grad_output.copy(), need_input_grad=False) is not None:
         raise Incorrect("with need_input_grad=False, backward should skip the product and return None")
     if layer.delta is None or not np.allclose(layer.delta, delta):
         raise Incorrect("with need_input_grad=False, backward must still keep self.delta (update needs it)")
@@ -90,19 +107,19 @@ def _test_update(cls):
     _check_class(cls)
     for bias in (False, True):
         layer, x, grad_output = _fixed_layer(cls, bias)
-        layer.forward(x)
+        layer.forward(x.copy())
         Layer.backward(layer, grad_output)  # the package's backward: this exercise is only about update
-        params = layer.parameters()
+        params, kept = layer.parameters(), _shared(layer)
         before = [p.copy() for p in params]
         alpha = 0.5
         # Gradients by finite differences, at the parameters before the step.
         grads = [_numerical_gradient(before, i, x, grad_output) for i in range(len(before))]
-        try:
-            layer.update(alpha)
-        except NotImplementedError:
-            raise NotAttempted("update still raises NotImplementedError: replace that line with your code") from None
+        call(layer.update, alpha, returns=False)  # changing the layer is the exercise
+        _check_shared(layer, kept, "update")
         now = layer.parameters()
         names = ["self.weights", "self.bias"]
+        for name, p_now in zip(names, now):
+            finite(p_now, f"after update, {name}")
         for name, p_before, p_now, p_kept in zip(names, before, now, params):
             if p_now is not p_kept:
                 raise Incorrect(f"update must change {name} in place (with -=): the Network and the gradient "
