@@ -18,6 +18,23 @@ from .checks import (MAX_LAYER_SIZE, check_array, check_backward, check_bool, ch
 INITS = ("post", "centred", "he")
 ACTIVATIONS = ("sigmoid", "relu", "linear")
 OUTPUTS = ("sigmoid", "softmax", "linear")
+GEN_INPUTS = ("raw", "centred", "normalised")  # what a generator does to its input [h, labels]
+NORM_EPS = 1e-5  # added to the variance, as in batch normalisation: a constant column stays finite
+
+
+def prepare_input(a, mode):
+    """A generator's input batch ``a`` as given (``"raw"``), minus its mean over the batch per
+    column (``"centred"``), or also divided by its standard deviation over the batch
+    (``"normalised"``: batch normalisation without a learned scale and shift).
+
+    Why: sigmoid outputs are all positive, so their shared mean is one input direction with a
+    huge eigenvalue that caps a linear generator's learning rate (notebook 05). The result is a
+    fixed preprocessing for the generator's step: no gradient flows back through it into ``h``.
+    """
+    if mode == "raw":
+        return a
+    centred = a - a.mean(axis=0)
+    return centred if mode == "centred" else centred / np.sqrt(a.var(axis=0) + NORM_EPS)
 
 
 def sigmoid(z, out=None):
@@ -226,11 +243,14 @@ class SyntheticGradient:
 
     It sees the layer's output ``h`` and, when ``n_labels`` > 0, the labels as well (cDNI).
     Its weights start at zero, as in the paper, so its first guesses are zero, not noise.
+    ``input_mode`` (see :func:`prepare_input`) centres or normalises [h, labels] with the
+    statistics of the batch it is given, so a guess then depends on the rest of its batch.
     """
 
-    def __init__(self, n_out, n_labels=0, dtype=np.float32, bias=True):
+    def __init__(self, n_out, n_labels=0, dtype=np.float32, bias=True, input_mode="raw"):
         n_out, n_labels, dtype = check_generator_args(n_out, n_labels, dtype)
         bias = check_bool("bias", bias)
+        self.input_mode = check_choice("input_mode", input_mode, GEN_INPUTS)
         self.weights = np.zeros((n_out + n_labels, n_out), dtype)
         self.bias = np.zeros(n_out, dtype) if bias else None
         self.n_labels = n_labels
@@ -240,6 +260,8 @@ class SyntheticGradient:
         """Guess dLoss/dh from ``h`` (and the labels, for cDNI)."""
         h, labels = check_predict(self, h, labels)
         self.input = np.hstack([h, labels]) if self.n_labels else h
+        if self.input_mode != "raw":  # learn() steps on this prepared input, as predict saw it
+            self.input = prepare_input(self.input, self.input_mode)
         self.guess = self.input @ self.weights
         if self.bias is not None:
             self.guess += self.bias
@@ -268,9 +290,10 @@ class MLPSyntheticGradient:
     for ReLU); the last layer starts at zero, so the first guesses are zero, as in the paper.
     """
 
-    def __init__(self, n_out, n_labels=0, hidden=256, dtype=np.float32, seed=0):
+    def __init__(self, n_out, n_labels=0, hidden=256, dtype=np.float32, seed=0, input_mode="raw"):
         n_out, n_labels, dtype = check_generator_args(n_out, n_labels, dtype)
         hidden = check_int("hidden", hidden, low=1, high=MAX_LAYER_SIZE)
+        self.input_mode = check_choice("input_mode", input_mode, GEN_INPUTS)
         rng = make_rng(seed)
         n_in = n_out + n_labels
         self.hidden_weights = (normal(rng, (n_in, hidden)) * np.sqrt(2.0 / n_in)).astype(dtype)
@@ -284,6 +307,8 @@ class MLPSyntheticGradient:
         """Guess dLoss/dh from ``h`` (and the labels, for cDNI)."""
         h, labels = check_predict(self, h, labels)
         self.input = np.hstack([h, labels]) if self.n_labels else h
+        if self.input_mode != "raw":  # learn() steps on this prepared input, as predict saw it
+            self.input = prepare_input(self.input, self.input_mode)
         self.hidden = np.maximum(self.input @ self.hidden_weights + self.hidden_bias, 0.0)
         self.guess = self.hidden @ self.weights + self.bias
         return self.guess

@@ -24,7 +24,7 @@ from .checks import (check_bool, check_callable, check_choice, check_fraction, c
 from .data import AdditionData
 from .digits import DigitsData
 from .digits import evaluate as evaluate_digits
-from .layers import MLPSyntheticGradient, Network, SyntheticGradient
+from .layers import GEN_INPUTS, MLPSyntheticGradient, Network, SyntheticGradient
 from .metrics import cosine_similarity, evaluate
 
 METHODS = ("backprop", "dni", "cdni", "output_only")
@@ -208,7 +208,7 @@ def _all_finite(net, gens):
 def train(net, data, method="backprop", alpha=0.5, batch_size=10, epochs=100, test=None,
           stop_at=None, track_gradients=False, gen_alpha=GEN_ALPHA, on_epoch=None,
           send_down="before", generator="linear", gen_hidden=256, target_delay=0, gen_seed=0,
-          measure_every=1, update_every=None):
+          measure_every=1, update_every=None, gen_input="raw"):
     """Train ``net`` on ``data`` in place and return its :class:`History`.
 
     ``stop_at`` (a bit accuracy such as 0.99) ends the run once the training data reach it.
@@ -233,6 +233,9 @@ def train(net, data, method="backprop", alpha=0.5, batch_size=10, epochs=100, te
       every ``update_every[i]``-th batch, as a slower device would. On the other batches it
       still goes forward, but neither updates nor sends a gradient down, so the generator
       below it gets no target then.
+    - ``gen_input``: what each generator does to its input [h, labels] first: ``"raw"`` (as
+      given), ``"centred"`` (minus the batch's mean per column) or ``"normalised"`` (also divided
+      by the batch's standard deviation, as batch normalisation does). Needs batch_size >= 2.
     """
     if not isinstance(net, Network):
         raise TypeError(f"net must be a dni_course Network, got {type(net).__name__}")
@@ -245,6 +248,7 @@ def train(net, data, method="backprop", alpha=0.5, batch_size=10, epochs=100, te
     method = check_choice("method", method, METHODS)
     send_down = check_choice("send_down", send_down, SEND_DOWN)
     generator = check_choice("generator", generator, GENERATORS)
+    gen_input = check_choice("gen_input", gen_input, GEN_INPUTS)
     gen_hidden = check_int("gen_hidden", gen_hidden, low=1)
     track_gradients = check_bool("track_gradients", track_gradients)
     if on_epoch is not None:
@@ -256,13 +260,17 @@ def train(net, data, method="backprop", alpha=0.5, batch_size=10, epochs=100, te
         update_every = check_update_every(update_every, len(net.layers))
     if method not in SYNTHETIC:
         for name, value, default in (("send_down", send_down, "before"), ("generator", generator, "linear"),
-                                     ("target_delay", target_delay, 0), ("update_every", update_every, None)):
+                                     ("target_delay", target_delay, 0), ("update_every", update_every, None),
+                                     ("gen_input", gen_input, "raw")):
             if value != default:
                 raise ValueError(f"{name}={value!r} needs a method with generators ('dni' or 'cdni'), "
                                  f"got method={method!r}; leave {name} at {default!r}")
     alpha = check_positive("alpha", alpha)
     gen_alpha = check_positive("gen_alpha", gen_alpha)
     batch_size = check_int("batch_size", batch_size, low=1, high=len(data))
+    if gen_input != "raw" and batch_size < 2:
+        raise ValueError(f"gen_input={gen_input!r} uses statistics over a batch, so it needs batch_size of at "
+                         f"least 2, got {batch_size}; or leave gen_input at 'raw'")
     epochs = check_int("epochs", epochs, low=1)
     if stop_at is not None:
         stop_at = check_fraction("stop_at", stop_at)
@@ -286,9 +294,9 @@ def train(net, data, method="backprop", alpha=0.5, batch_size=10, epochs=100, te
     if method not in SYNTHETIC:
         gens = []
     elif generator == "linear":
-        gens = [SyntheticGradient(n, n_labels, net.dtype) for n in net.sizes[1:-1]]
+        gens = [SyntheticGradient(n, n_labels, net.dtype, input_mode=gen_input) for n in net.sizes[1:-1]]
     else:
-        gens = [MLPSyntheticGradient(n, n_labels, gen_hidden, net.dtype, seed=gen_seed + i)
+        gens = [MLPSyntheticGradient(n, n_labels, gen_hidden, net.dtype, seed=gen_seed + i, input_mode=gen_input)
                 for i, n in enumerate(net.sizes[1:-1])]
     if method == "backprop":
         step = backprop_step
