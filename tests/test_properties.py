@@ -430,6 +430,10 @@ case("train-gen_hidden", lambda v: train(generator="mlp", gen_hidden=v), "gen_hi
      st.integers(1, 8))
 case("train-target_delay", lambda v: train(target_delay=v), "target_delay", bad_count(0), st.integers(0, 3))
 case("train-gen_seed", lambda v: train(generator="mlp", gen_seed=v), "gen_seed", bad_seed(), None)
+case("train-gen_input", lambda v: train(gen_input=v), "gen_input", bad_choice(dc.layers.GEN_INPUTS),
+     st.sampled_from(dc.layers.GEN_INPUTS))
+case("SyntheticGradient-input_mode", lambda v: dc.SyntheticGradient(3, input_mode=v), "input_mode",
+     bad_choice(dc.layers.GEN_INPUTS), st.sampled_from(dc.layers.GEN_INPUTS))
 HISTORY = history()
 case("History.series-metric", lambda v: HISTORY.series(v), "metric", bad_choice(("loss", "bit_accuracy", "sum_accuracy")),
      st.sampled_from(["loss", "bit_accuracy", "sum_accuracy"]))

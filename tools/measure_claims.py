@@ -7,7 +7,9 @@ addition: the 8-bit task (16-64-32-8 sigmoid, 100 sums, batch 10), seeds 0-2: tr
           every few batches (update_every), MLP vs linear DNI.
 digits:   notebook 07's settings (64-wide ReLU layers, softmax, batch 16, alpha 0.003,
           generator alpha 0.02): held-out accuracy at 3 to 6 layers after 15 and 45 epochs
-          (its depth section), seeds 0-2 as in the notebook and 0-7, and the settings its
+          (its depth section, with the output-only control), seeds 0-2 as in the notebook and
+          0-7; dead ReLU units per hidden layer at 6 layers; linear CKA against backprop at
+          matched accuracy; 100 epochs at each method's own step size; and the settings its
           "Try it" answers quote.
 A few minutes on an idle 2-core machine; each line says what it ran.
 """
@@ -64,6 +66,14 @@ def digits():
     depth_epochs = 45  # notebook 07's DEPTH_EPOCHS
     percent = "{:.1%}"
 
+    def over_runs(values, fmt="{:.3f}"):
+        """spread() over the runs that did not diverge (NaN), and how many did."""
+        values = np.asarray(values, dtype=float)
+        diverged = int(np.isnan(values).sum())
+        if diverged == len(values):
+            return "all diverged"
+        return spread(values[~np.isnan(values)], fmt) + (f", {diverged} diverged" if diverged else "")
+
     def histories(method, depth, seeds=SEEDS, **changes):
         """One History per seed, or the TrainingDiverged error where a run diverged."""
         runs = []
@@ -81,25 +91,93 @@ def digits():
         return [float("nan") if isinstance(h, Exception) else h.series("accuracy", "test")[epoch - 1]
                 for h in runs]
 
+    def hidden(net, layer):
+        net.predict(test.x)
+        return net.layers[layer].output
+
     print(f"8x8 digits, notebook 07's settings, held-out accuracy; the depth runs last {depth_epochs} epochs")
+    deep = {}
     for depth in (3, 4, 5, 6):
-        for method in ("backprop", "dni", "cdni"):
-            runs = histories(method, depth, seeds=range(8), epochs=depth_epochs)
-            print(f"{depth} layers {method:<9} seeds 0-2 after 15 epochs {spread(at(runs[:3], 15), percent)}, "
-                  f"after {depth_epochs} {spread(at(runs[:3], depth_epochs), percent)}")
-            print(f"{'':<19}seeds 0-7 after {depth_epochs} epochs {spread(at(runs, depth_epochs), percent)}: "
+        for method in ("backprop", "output_only", "dni", "cdni"):
+            runs = deep[method, depth] = histories(method, depth, seeds=range(8), epochs=depth_epochs)
+            print(f"{depth} layers {method:<11} seeds 0-2 after 15 epochs {over_runs(at(runs[:3], 15), percent)}, "
+                  f"after {depth_epochs} {over_runs(at(runs[:3], depth_epochs), percent)}")
+            print(f"{'':<21}seeds 0-7 after {depth_epochs} epochs {over_runs(at(runs, depth_epochs), percent)}: "
                   + " ".join(f"{a:.1%}" for a in at(runs, depth_epochs)))
-    for hidden in (128, 256):
-        runs = histories("dni", 3, generator="mlp", gen_hidden=hidden)
-        print(f"3 layers DNI, MLP generator of {hidden}, 15 epochs: {spread(at(runs, 15), percent)}")
+
+    print(f"6 layers, {depth_epochs} epochs, seeds 0-7: fraction of dead ReLU units (off for every held-out "
+          "image) per hidden layer, lowest first; output_only shows the random start (its hidden layers never "
+          "change)")
+    for method in ("backprop", "output_only", "dni", "cdni"):
+        dead = np.array([[np.mean(np.all(hidden(h.net, i) == 0, axis=0)) for i in range(5)]
+                         for h in deep[method, 6] if not isinstance(h, Exception)])
+        print(f"  {method:<12}" + "  ".join(f"layer {i + 1} {over_runs(dead[:, i], '{:.2f}')}" for i in range(5)))
+    readout = []  # the output layer alone again, on DNI's final hidden layers: are its features still there?
+    for seed, h in enumerate(deep["dni", 6]):
+        if isinstance(h, Exception):
+            continue
+        start = dc.Network.create((64,) + (64,) * 5 + (10,), seed=seed, init="he", bias=True, activation="relu",
+                                  output="softmax").layers[-1]
+        h.net.layers[-1].weights[...] = start.weights  # the output layer back at its start, as in output_only
+        h.net.layers[-1].bias[...] = start.bias
+        again = dc.train(h.net, train, test=test, method="output_only", **{**settings, "epochs": depth_epochs})
+        readout.append(again.final("test")["accuracy"])
+    print(f"6 layers: the output layer alone, {depth_epochs} epochs from its start on DNI's final hidden layers: "
+          f"{over_runs(readout, percent)}; on the random start (output_only above): "
+          f"{over_runs(at(deep['output_only', 6], depth_epochs), percent)}")
+
+    print("3 layers, 15 epochs: linear CKA of a hidden layer (held-out images) with the same layer of backprop's "
+          "seed 0; 'matched' is backprop from the same seed stopped at the method's accuracy")
+    runs = {method: histories(method, 3, seeds=range(8)) for method in ("backprop", "dni", "cdni")}
+    for layer in (0, 1):
+        reference = hidden(runs["backprop"][0].net, layer)
+
+        def cka(net):
+            return dc.digits.linear_cka(reference, hidden(net, layer))
+
+        print(f"  hidden layer {layer + 1}, seeds 1-7: backprop, 15 epochs "
+              f"{over_runs([cka(h.net) for h in runs['backprop'][1:]])}")
+        for method in ("dni", "cdni"):
+            own, by_train, by_test = [], [], []
+            for seed in range(1, 8):
+                h = runs[method][seed]
+                own.append(cka(h.net))
+                # matched on training accuracy (stop_at, as in the notebook)
+                (stopped,) = histories("backprop", 3, seeds=[seed], stop_at=h.final()["accuracy"])
+                by_train.append(cka(stopped.net))
+                # matched on held-out accuracy: the first epoch backprop's held-out accuracy reaches the method's
+                curve = runs["backprop"][seed].series("accuracy", "test")
+                reached = np.flatnonzero(curve >= h.final("test")["accuracy"])
+                if reached.size:
+                    (stopped,) = histories("backprop", 3, seeds=[seed], epochs=int(reached[0]) + 1)
+                    by_test.append(cka(stopped.net))
+                else:
+                    by_test.append(float("nan"))
+            own, by_train, by_test = map(np.array, (own, by_train, by_test))
+            print(f"    {method:<5} {over_runs(own)}; backprop matched on training accuracy {over_runs(by_train)}, "
+                  f"on held-out {over_runs(by_test)}")
+            print(f"    {'':<5} paired differences {method} - matched backprop, training: "
+                  + " ".join(f"{d:+.3f}" for d in own - by_train) + "; held-out: "
+                  + " ".join(f"{d:+.3f}" for d in own - by_test))
+
+    long_epochs = 100
+    print(f"3 layers, {long_epochs} epochs, seeds 0-4, each step size alpha (generator alpha 0.02): "
+          "held-out accuracy")
+    for method in ("backprop", "dni", "cdni"):
+        for alpha in (0.001, 0.003, 0.01, 0.03, 0.1):
+            runs = histories(method, 3, seeds=range(5), alpha=alpha, epochs=long_epochs)
+            print(f"  {method:<9} alpha {alpha:<6g} "
+                  + ", ".join(f"{epoch} epochs {over_runs(at(runs, epoch), percent)}"
+                              for epoch in (15, 45, long_epochs)))
+
+    for hidden_units in (128, 256):
+        runs = histories("dni", 3, generator="mlp", gen_hidden=hidden_units)
+        print(f"3 layers DNI, MLP generator of {hidden_units}, 15 epochs: {over_runs(at(runs, 15), percent)}")
     for depth in (3, 6):
         for method in ("dni", "cdni"):
             runs = histories(method, depth, alpha=0.001, epochs=depth_epochs)
             print(f"{depth} layers {method}, alpha 0.001, {depth_epochs} epochs: "
-                  f"{spread(at(runs, depth_epochs), percent)}")
-    (run,) = histories("dni", 6, seeds=[0], alpha=0.001, epochs=90)
-    print("6 layers dni, alpha 0.001, 90 epochs, seed 0:",
-          run if isinstance(run, Exception) else f"{run.final('test')['accuracy']:.1%}, did not diverge")
+                  f"{over_runs(at(runs, depth_epochs), percent)}")
 
 
 if __name__ == "__main__":
