@@ -290,7 +290,7 @@ def test_02_a_thousand_training_sums_generalise():
     run = dc.train(dc.Network.create([16, 64, 32, 8], seed=0), big, alpha=1.0, batch_size=10,
                    epochs=100, test=big_test)
     assert run.final("test")["bit_accuracy"] > 0.93  # about 96%
-    assert run.final("test")["sum_accuracy"] > 0.6  # about three in four
+    assert run.final("test")["sum_accuracy"] > 0.6  # 75-89% over seeds 0-2 and OpenBLAS kernels
 
 
 # ---- numbers quoted in notebook 03 --------------------------------------------------------
