@@ -1,6 +1,6 @@
 """Print the measured numbers behind dc.train's options and notebook 07, with their spread over seeds.
 
-Usage: python tools/measure_claims.py [addition] [digits]   (both when none is named)
+Usage: python tools/measure_claims.py [addition] [digits] [landscape] [devices]   (all when none is named)
 
 addition: the 8-bit task (16-64-32-8 sigmoid, 100 sums, batch 10), seeds 0-2: trap 3
           (send_down), the output-only control, late generator targets, layers that update
@@ -11,6 +11,9 @@ digits:   notebook 07's settings (64-wide ReLU layers, softmax, batch 16, alpha 
           0-7; dead ReLU units per hidden layer at 6 layers; linear CKA against backprop at
           matched accuracy; 100 epochs at each method's own step size; and the settings its
           "Try it" answers quote.
+landscape: notebook 08's map over seeds 0-2, each seed's grid, and cDNI with gen_alpha 0.1.
+devices:  notebook 06's device-time gains over seeds 0-2, with a slow layer, expensive
+          generators and on-time generator targets.
 A few minutes on an idle 2-core machine; each line says what it ran.
 """
 import sys
@@ -180,7 +183,47 @@ def digits():
                   f"{over_runs(at(runs, depth_epochs), percent)}")
 
 
+def landscape():
+    """Notebook 08's map over seeds 0-2, each seed's grid, and its Try it 1 (gen_alpha 0.1)."""
+    from dni_course import sweep
+
+    data = dc.addition_data(bits=8, n_examples=100, seed=0)
+    alphas, batch_sizes = (0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0), (10, 20, 50, 100)
+    print(f"\nnotebook 08: epochs to 99% per seed, rows batch sizes {batch_sizes}, columns alphas {alphas}")
+    for method, gen_alpha in (("backprop", 0.03), ("cdni", 0.03), ("cdni", 0.1)):
+        land = sweep.landscape(data, method, alphas, batch_sizes, epochs=300, seeds=SEEDS, gen_alpha=gen_alpha)
+        print(f"{method}, gen_alpha {gen_alpha}: every seed reaches 99% in {(land.reached() == 3).sum()} "
+              f"settings, at least one in {(land.reached() > 0).sum()}, most runs diverged in {(land.grid() < 0).sum()}")
+        for seed, grid in zip(SEEDS, land.grids()):
+            print(f"  seed {seed}: " + "; ".join(" ".join("-" if np.isnan(v) else "div" if v < 0 else f"{v:.0f}" for v in row)
+                                               for row in grid))
+
+
+def devices():
+    """Notebook 06: device time to 99% against backprop over seeds 0-2, and its Try it 1-2."""
+    from dni_course import devices as dv
+
+    data = dc.addition_data(bits=8, n_examples=100, seed=0)
+    costs, expensive = dv.layer_costs(3), dv.layer_costs(3, generator=2.0)
+    print("\nnotebook 06: device time to 99% as a multiple of backprop's (alpha 1, batch 10), seeds 0-2")
+    gains = {}
+    for seed in SEEDS:
+        options = dict(alpha=1.0, batch_size=10, epochs=600, stop_at=0.99, costs=costs, seed=seed)
+        base = dv.device_run(data, "backprop", **options)
+        cdni = dv.device_run(data, "cdni", **options)
+        on_time = dv.device_run(data, "cdni", target_delay=0, **options)
+        for label, run, on in (("cDNI, equal layers", cdni, costs), ("cDNI, generators cost 2 (Try it 1)", cdni, expensive),
+                               ("cDNI, target_delay=0 (Try it 2)", on_time, costs)):
+            gains.setdefault(label, []).append(base.on(on).time_to(0.99) / run.on(on).time_to(0.99))
+        for factor in (2, 4):
+            slow = dv.layer_costs(3, slow=2, factor=factor)
+            gains.setdefault(f"cDNI, layer 2 {factor}x slower", []).append(base.on(slow).time_to(0.99)
+                                                                          / cdni.on(slow).time_to(0.99))
+    for label, values in gains.items():
+        print(f"{label}: {spread(values, '{:.2f}')}")
+
+
 if __name__ == "__main__":
-    chosen = sys.argv[1:] or ["addition", "digits"]
+    chosen = sys.argv[1:] or ["addition", "digits", "landscape", "devices"]
     for name in chosen:
-        {"addition": addition, "digits": digits}[name]()
+        {"addition": addition, "digits": digits, "landscape": landscape, "devices": devices}[name]()
