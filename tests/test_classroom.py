@@ -5,8 +5,12 @@ It must hold no solution and no hidden test; the instructor notebooks pass nbgra
 and the release fails it; three simulated students are autograded (all correct: the instructor
 notebook; all wrong: every stub replaced by a wrong answer; untouched: the release as handed
 out) and score exactly what the check cells' points say; the untouched release runs under nbval.
+Submissions a teacher receives in practice (a renamed download, a file that is not JSON, an
+answer that loops until the time limit, a folder with two other notebooks, an empty folder) each
+get one line in the terminal and a row in grades.csv, with the score or why there is none.
 
-Release and grading go through nbgrader's Python API in this process. Every notebook runs six
+Release and grading go through nbgrader's Python API in this process (those practical cases
+through the command line, to see exactly what the teacher sees). Every notebook runs six
 times in all, so nbgrader's validation and nbval run in two processes of their own meanwhile,
 on the machine's other core. It takes a few minutes, so it is marked ``classroom``:
 ``./course test`` runs it, ``./course test -m "not slow and not classroom"`` leaves it out.
@@ -233,7 +237,7 @@ def check_errors(notebook):
             and any(o.output_type == "error" for o in cell.outputs)}
 
 
-def test_simulated_students_score_what_the_points_say(instructor, course):
+def test_simulated_students_score_what_the_points_say(instructor, course, capfd):
     students = {
         "all_correct": lambda name: nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4),
         "all_wrong": lambda name: wrong_answers(released(course, name)),
@@ -249,14 +253,17 @@ def test_simulated_students_score_what_the_points_say(instructor, course):
 
     expected = {}
     for name, source in instructor.items():
-        expected[("all_correct", name)] = (full_marks(source), full_marks(source))
-        expected[("all_wrong", name)] = (0, full_marks(source))
-        expected[("untouched", name)] = (0, full_marks(source))
+        expected[("all_correct", name)] = (full_marks(source), full_marks(source), "")
+        expected[("all_wrong", name)] = (0, full_marks(source), "")
+        expected[("untouched", name)] = (0, full_marks(source), "")
     assert scores == expected
-    with open(course / "grades.csv", newline="") as f:
-        rows = {(row["student_id"], row["assignment"]): (float(row["score"]), float(row["max_score"]))
-                for row in csv.DictReader(f)}
-    assert rows == expected
+    assert grades_csv(course) == expected
+    # What the teacher sees: a line per submission, in the order graded, then where the grades are.
+    out, err = capfd.readouterr()
+    assert out.splitlines() == [f"{student}/{name}: {score:g} of {max_score:g} points"
+                                for (student, name), (score, max_score, _) in sorted(expected.items())] + [
+        f"grades in {course / 'grades.csv'}: {len(expected)} of {len(expected)} submissions graded"]
+    assert err == "", err[-3000:]  # no kernel's warning (each used to say it ran over TCP)
 
     # The zeros for the right reasons: a wrong answer is judged incorrect, an untouched stub not attempted.
     for name, source in instructor.items():
@@ -269,6 +276,13 @@ def test_simulated_students_score_what_the_points_say(instructor, course):
             assert sorted(errors) == checks, f"{student}/{name}: every check should fail"
             for grade_id, error in errors.items():
                 assert verdict in error, f"{student}/{name}/{grade_id}: expected '{verdict}', got {error}"
+
+
+def grades_csv(course):
+    """grades.csv as {(student, assignment): (score, max_score, note)}."""
+    with open(course / "grades.csv", newline="") as f:
+        return {(row["student_id"], row["assignment"]): (float(row["score"]), float(row["max_score"]), row["note"])
+                for row in csv.DictReader(f)}
 
 
 def test_instructor_version_passes_validation_and_release_fails_it(instructor, course, in_background):
@@ -302,22 +316,98 @@ def test_release_refuses_notebooks_without_exercises(tmp_path):
         classroom.release(folder, tmp_path / "course")
 
 
-def test_grade_says_which_submissions_it_cannot_grade(instructor, course, tmp_path):
+def grade_command(course, *options):
+    return subprocess.run([sys.executable, str(ROOT / "tools" / "classroom.py"), "grade", "--course", str(course),
+                           *options], capture_output=True, text=True, timeout=600)
+
+
+def test_grade_fails_only_when_it_cannot_grade_at_all(instructor, course, tmp_path):
     with pytest.raises(ValueError, match="no submissions"):
         classroom.grade(tmp_path)
+    result = grade_command(tmp_path)
+    assert result.returncode == 1 and "no submissions" in result.stderr
     shutil.copyfile(course / "gradebook.db", tmp_path / "gradebook.db")  # what was released (and graded) there
-    name = next(iter(instructor))
     never = tmp_path / "submitted" / "someone" / "99_never_released"
     never.mkdir(parents=True)
     with pytest.raises(ValueError, match="never released"):
         classroom.grade(tmp_path)
-    never.rmdir()
-    renamed = tmp_path / "submitted" / "someone" / name
-    renamed.mkdir()
-    shutil.copyfile(course / "release" / name / f"{name}.ipynb", renamed / f"{name} (1).ipynb")
-    with pytest.raises(RuntimeError, match=re.escape(f"someone/{name}: no {name}.ipynb")):
-        classroom.grade(tmp_path)
-    assert (tmp_path / "grades.csv").is_file()
+
+
+def looping(notebook):
+    """``notebook`` with its first answer stuck in a loop that never ends; and that answer's grade_id."""
+    looping = nbformat.from_dict(notebook)
+    cell = next(cell for cell in looping.cells if nbgrader_metadata(cell).get("solution"))
+    cell.source = "while True:  # the student's loop never ends\n    pass\n" + cell.source
+    return looping, nbgrader_metadata(cell)["grade_id"]
+
+
+def test_grade_reports_every_submission(instructor, course, tmp_path):
+    """Every submission folder gets a line and a row of grades.csv: its score, or 0 and why."""
+    shutil.copyfile(course / "gradebook.db", tmp_path / "gradebook.db")  # what was released (and graded) there
+    shutil.copytree(course / "source", tmp_path / "source")
+    name = next(iter(instructor))
+    source, notebook = instructor[name], f"{name}.ipynb"
+    marks = full_marks(source)
+    stuck, answer = looping(source)
+    check = f"{answer}_check"  # the check of that answer: it fails, the others pass
+    assert check in graded_ids(source)
+    check_points = nbgrader_metadata(cells_by_id(source)[check])["points"]
+
+    def folder(student):
+        path = tmp_path / "submitted" / student / name
+        path.mkdir(parents=True)
+        return path
+
+    nbformat.write(source, folder("handed_in") / notebook)
+    renamed = folder("downloaded_twice") / f"{name} (1).ipynb"  # a browser's second download
+    nbformat.write(source, renamed)
+    handed_in = renamed.read_bytes()
+    (folder("not_json") / notebook).write_text('{\n "cells": [\n  {oops\n')
+    nbformat.write(stuck, folder("looping") / notebook)
+    two = folder("two_notebooks")
+    for other in ("first.ipynb", "second.ipynb"):
+        nbformat.write(source, two / other)
+    folder("empty")
+    (tmp_path / "submitted" / "handed_in" / ".ipynb_checkpoints").mkdir()  # Jupyter's, not an assignment
+    time_limit = 10  # seconds; every cell of the notebook runs in a fraction of that
+
+    result = grade_command(tmp_path, "--timeout", str(time_limit))
+
+    expected = {
+        "empty": (0, "not graded: the folder is empty"),
+        "handed_in": (marks, ""),
+        "looping": (marks - check_points,
+                    f"a cell ran longer than the time limit ({time_limit} s) and was stopped: {answer}"),
+        "not_json": (0, "not graded: the file is not a valid notebook (JSON error at line 3)"),
+        "downloaded_twice": (marks, f"saved as {renamed.name}: graded as {notebook}"),
+        "two_notebooks": (0, f"not graded: 2 notebooks and none is {notebook}: first.ipynb, second.ipynb"),
+    }
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert result.stderr == "", result.stderr[-3000:]  # no traceback, no kernel's warning
+    lines = result.stdout.splitlines()
+    assert lines[:-2] == [f"{student}/{name}: " + (note if note.startswith("not graded") else
+                                                   f"{score:g} of {marks:g} points" + (f"; {note}" if note else ""))
+                          for student, (score, note) in sorted(expected.items())]
+    assert lines[-2] == f"grades in {tmp_path / 'grades.csv'}: 3 of 6 submissions graded; 3 not graded, the note column says why"
+    assert re.fullmatch(r"grade took \d+\.\d s", lines[-1])
+    rows = grades_csv(tmp_path)
+    for student, (score, note) in expected.items():
+        assert rows.pop((student, name)) == (score, marks, note)
+    others = {note for (student, _), (_, _, note) in rows.items() if student in expected}
+    assert others == {"no submission"}  # their other assignments
+    # The student's file is as it was handed in; nbgrader graded a renamed copy.
+    assert [p.name for p in renamed.parent.iterdir()] == [renamed.name] and renamed.read_bytes() == handed_in
+    assert (tmp_path / "renamed" / "downloaded_twice" / name / notebook).read_bytes() == handed_in
+    # Nothing stale: a submission that turns unreadable loses its earlier score.
+    (tmp_path / "submitted" / "handed_in" / name / notebook).write_text("")
+    for student in ("downloaded_twice", "looping", "two_notebooks"):
+        shutil.rmtree(tmp_path / "submitted" / student)
+    result = grade_command(tmp_path)
+    assert result.returncode == 0 and result.stderr == "", result.stderr[-3000:]
+    assert result.stdout.splitlines()[1] == (f"handed_in/{name}: not graded: the file is not a valid notebook "
+                                             "(JSON error at line 1)")
+    assert grades_csv(tmp_path)[("handed_in", name)][0] == 0
+    assert not (tmp_path / "autograded" / "handed_in").exists()
 
 
 class FlakyKernels:
