@@ -27,7 +27,8 @@ _threadpool_limits(limits=1, user_api="blas")
 from .data import AdditionData, addition_data, describe, from_bits, held_out_data, to_bits
 from .layers import (Layer, LinearLayer, MLPSyntheticGradient, Network, ReLULayer, SoftmaxLayer,
                      SyntheticGradient, init_weights, sigmoid)
-from .metrics import accuracy_per_bit, cosine_similarity, evaluate, post_error, report, scores
+from .metrics import (accuracy_per_bit, cosine_similarity, evaluate, post_error, report, scores,
+                      spread)
 from .training import METHODS, History, TrainingDiverged, gradient_alignment, train
 
 __version__ = "0.1.0"

@@ -2,7 +2,7 @@
 and the matrix through which the true gradient reads the labels (notebook 05)."""
 import numpy as np
 
-from .checks import (check_array, check_fraction, check_histories, check_instance, check_nonscalar,
+from .checks import (check_array, check_fraction, check_histories, check_instance, check_int, check_nonscalar,
                      check_output_target, check_same_shape)
 
 
@@ -119,3 +119,19 @@ def report(histories, target=0.99):
 def _measured(fraction):
     """A measured fraction as "≈97%", or "n/a" when the run did not measure it (no test data)."""
     return "n/a" if fraction is None else f"≈{fraction:.0%}"
+
+
+def spread(values, digits=0, unit="", percent=False):
+    """Median and range over runs (seeds, usually), as "≈median (≈low-high)" plus the unit.
+
+    One run of a chaotic training is an illustration; the spread over seeds is the result.
+    Every number carries a leading "≈", so the notebook tests mask it. With percent=True the
+    values are fractions, shown in percent: spread([0.91, 0.97, 0.95], percent=True) is
+    "≈95% (≈91-97%)".
+    """
+    values = check_array("values", values, shape=(None,))
+    digits = check_int("digits", digits, low=0, high=6)
+    if percent:
+        values, unit = 100 * values, "%" + unit
+    low, middle, high = (format(v, f".{digits}f") for v in (values.min(), np.median(values), values.max()))
+    return f"≈{middle}{unit} (≈{low}-{high}{unit})"

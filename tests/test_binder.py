@@ -129,3 +129,18 @@ def test_every_notebook_runs_in_the_binder_environment(binder_env):
 def widget_outputs(cells):
     return sum("application/vnd.jupyter.widget-view+json" in output.get("data", {})
                for cell in cells for output in cell.get("outputs", []))
+
+
+def test_jupyterlab_asks_no_news_question(binder_env):
+    """postBuild installs binder/overrides.json (./course lab does the same): JupyterLab's
+    defaults then neither fetch news nor check for updates, so no pop-up covers notebook 00."""
+    script = ("import json, os; from jupyterlab.commands import get_app_dir; "
+              "from jupyterlab_server.settings_utils import get_settings; app = get_app_dir(); "
+              "found, _ = get_settings(os.path.join(app, 'settings'), os.path.join(app, 'schemas'), "
+              "os.path.join(os.getcwd(), 'no-user-settings'), "
+              "schema_name='@jupyterlab/apputils-extension:notification'); "
+              "print(json.dumps({k: v.get('default') for k, v in found['schema']['properties'].items()}))")
+    defaults = json.loads(run([binder_env["python"], "-c", script], cwd=binder_env["home"],
+                              env=binder_env["env"]))
+    assert defaults["fetchNews"] == "false"
+    assert defaults["checkForUpdates"] is False
