@@ -12,8 +12,26 @@ import numbers
 
 import numpy as np
 
-MAX_LAYER_SIZE = 10_000
+MAX_LAYER_SIZE = 10_000  # units in one layer: the course's widest has 256
+LAYER_SIZE_WHY = "The course's widest layer has 256 units: a wider one than that limit is taken for a typo"
+# Bounds on a network's size, so that a typo (a size of 10**7, a list of a million sizes) stops
+# with a message instead of filling the memory. Each is far above anything the course builds.
+# Layers of weights: each is a Python object stepped one after the other, so 1000 layers make
+# one batch step take about 10 ms. The course's deepest network has 6.
+MAX_LAYERS = 1000
+# Weights of one network or one generator: 80 MB at float64, and drawing them at random needs
+# about three times that for a moment. The course's largest network has 12 032.
+MAX_WEIGHTS = 10_000_000
+# Numbers in one pass of a network over a batch (rows x the sum of its layer sizes): 268 MB at
+# float64, and backward keeps as many again. The course's largest pass (the 1438 training digits
+# through 6 layers) holds 566 572.
+MAX_ACTIVATIONS = 2 ** 25
 DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def big(n):
+    """A whole number as a Python literal a student can read and paste: 1_000_000 (below 100_000 as it is)."""
+    return f"{n:_}" if abs(n) >= 100_000 else str(n)
 
 
 def _show(value):
@@ -26,19 +44,24 @@ def _show(value):
     return f"{text} ({type(value).__name__})"
 
 
-def check_int(name, value, low=None, high=None):
-    """Return ``value`` as an int if it is a whole number in [low, high] (not a bool, not 2.0)."""
+def check_int(name, value, low=None, high=None, why=""):
+    """Return ``value`` as an int if it is a whole number in [low, high] (not a bool, not 2.0).
+
+    ``why`` (a sentence) is added to the message when ``value`` is above ``high``, to say why
+    that is the largest allowed value."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be a whole number, got {_show(value)}")
     value = int(value)
     if (low is not None and value < low) or (high is not None and value > high):
+        top = None if high is None else big(high)
         if high is None:
             allowed = f"at least {low}"
         elif low is None:
-            allowed = f"at most {high}"
+            allowed = f"at most {top}"
         else:
-            allowed = f"between {low} and {high}"
-        raise ValueError(f"{name} must be {allowed}, got {value}")
+            allowed = f"between {low} and {top}"
+        reason = f". {why}" if why and high is not None and value > high else ""
+        raise ValueError(f"{name} must be {allowed}, got {value}{reason}")
     return value
 
 
@@ -140,22 +163,23 @@ def check_array(name, value, shape, finite=True, low=None, high=None):
     ``shape`` is a tuple of sizes, None meaning any size of at least 1; ``shape=None``
     allows any shape. Bools, strings, complex numbers and (when ``finite``) NaN or
     infinity are refused, as are values outside [low, high] when those are given.
-    Lists become float arrays; arrays are returned as they are (no copy).
+    Lists (and arrays of dtype object) must hold only numbers, as a single value must: ``["1"]``
+    is refused as ``"1"`` is. They become float arrays; other arrays are returned as they are
+    (no copy).
     """
-    if isinstance(value, np.ndarray):
+    if isinstance(value, np.ndarray) and value.dtype.kind != "O":
         array = value
     else:
         if isinstance(value, (str, bytes)) or value is None:
             raise TypeError(f"{name} must be an array of numbers, got {_show(value)}")
+        _check_items(name, value)
         try:
             array = np.asarray(value, dtype=float)
         except (TypeError, ValueError, OverflowError):
             raise TypeError(f"{name} must be an array of numbers, got {_show(value)}") from None
-        if np.asarray(value).dtype.kind == "b":
-            raise TypeError(f"{name} must hold numbers, not True/False, got {_show(value)}")
     if array.dtype.kind not in "fiu":
-        kind = "True/False" if array.dtype.kind == "b" else f"dtype {array.dtype}"
-        raise TypeError(f"{name} must hold real numbers, got an array of {kind}")
+        kind = {"b": "True/False", "U": "strings", "S": "strings"}.get(array.dtype.kind, f"dtype {array.dtype}")
+        raise TypeError(f"{name} must hold real numbers, got an array of {kind} (dtype {array.dtype})")
     if shape is not None:
         wrong = array.ndim != len(shape) or any(
             s is not None and s != a for s, a in zip(shape, array.shape))
@@ -172,6 +196,31 @@ def check_array(name, value, shape, finite=True, low=None, high=None):
         if (low is not None and small < low) or (high is not None and large > high):
             raise ValueError(f"{name} must hold values between {low} and {high}, got {small if low is not None and small < low else large}")
     return array
+
+
+def _check_items(name, value):
+    """Every item of a list (nested lists too) or of an object array must be a real number:
+    numpy would read "1" as 1.0, True as 1.0 and None as NaN without a word."""
+    try:
+        items = np.asarray(value, dtype=object)
+    except (TypeError, ValueError):
+        return  # not array-like at all: the conversion to float says so
+    for item in items.flat:
+        if isinstance(item, np.ndarray) and item.ndim == 0:
+            item = item.item()  # a 0-d array inside a list: its number
+        if isinstance(item, numbers.Real) and not isinstance(item, (bool, np.bool_)):
+            continue
+        if items.ndim == 0 and not isinstance(item, (bool, np.bool_)):  # not a list: a dict, a set...
+            raise TypeError(f"{name} must be an array of numbers, got {_show(value)}")
+        if isinstance(item, (str, bytes, np.str_, np.bytes_)):
+            what = f"not strings (write 1, not '1'), got {_show(value)}"
+        elif isinstance(item, (bool, np.bool_)):
+            what = f"not True/False, got {_show(value)}"
+        elif isinstance(item, (list, tuple, np.ndarray)):
+            raise ValueError(f"{name} must be an array of numbers with rows of equal length, got {_show(value)}")
+        else:
+            what = f"got {_show(value)}, which holds {_show(item)}"
+        raise TypeError(f"{name} must hold numbers, {what}")
 
 
 def check_batch(name, value, width, rows=None):
@@ -224,13 +273,27 @@ def check_weights(name, value, shape=(None, None)):
 
 
 def check_sizes(name, sizes):
-    """A list of at least two layer sizes, each a whole number from 1 to MAX_LAYER_SIZE."""
+    """A list of at least two layer sizes, each a whole number from 1 to MAX_LAYER_SIZE; at most
+    MAX_LAYERS layers of weights and MAX_WEIGHTS weights in all (see their comments)."""
     if isinstance(sizes, (str, bytes)) or not isinstance(sizes, (list, tuple, np.ndarray)):
         raise TypeError(f"{name} must be a list of layer sizes such as [16, 64, 32, 8], got {_show(sizes)}")
-    sizes = [check_int(f"each layer size in {name}", s, low=1, high=MAX_LAYER_SIZE) for s in sizes]
+    if len(sizes) > MAX_LAYERS + 1:
+        raise ValueError(f"{name} must list at most {MAX_LAYERS + 1} sizes ({MAX_LAYERS} layers of weights), got "
+                         f"{len(sizes)} sizes. Each layer is stepped one after the other in Python: {MAX_LAYERS} "
+                         f"layers already make every batch step take about 10 ms")
+    sizes = [check_int(f"each layer size in {name}", s, low=1, high=MAX_LAYER_SIZE, why=LAYER_SIZE_WHY)
+             for s in sizes]
     if len(sizes) < 2:
         raise ValueError(f"{name} must list at least an input and an output size, got {sizes}")
+    check_weight_count(name, sum(a * b for a, b in zip(sizes[:-1], sizes[1:])), f"got {_show(sizes)}, which make")
     return sizes
+
+
+def check_weight_count(name, count, got):
+    """Refuse a network or generator of more than MAX_WEIGHTS weights; ``got`` says what was asked for."""
+    if count > MAX_WEIGHTS:
+        raise ValueError(f"{name} must make at most {big(MAX_WEIGHTS)} weights ({MAX_WEIGHTS * 8 // 10 ** 6} MB at "
+                         f"float64; more could fill the memory and would train far too slowly), {got} {big(count)}")
 
 
 def check_rng(name, value):

@@ -9,9 +9,24 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .checks import check_array, check_instance, check_int, make_rng, uniform
+from .checks import big, check_array, check_instance, check_int, make_rng, uniform
 
 MAX_BITS = 24
+# Digits in one dataset, n_examples x bits. The data hold three float64 numbers per digit (x has
+# 2 * bits columns, y has bits), so 2**22 digits take 96 MB, and building them needs about twice
+# that for a moment. That is 524_288 sums of 8 bits (32 times the 16_384 different ones), and the
+# whole table of sums of every width up to 10 bits. More could fill a laptop's or Binder's memory.
+MAX_DIGITS = 2 ** 22
+
+
+def _check_count(name, n_examples, bits):
+    """How many examples of ``bits``-bit sums fit the memory budget MAX_DIGITS."""
+    return check_int(name, n_examples, low=1, high=MAX_DIGITS // bits, why=_why(bits))
+
+
+def _why(bits):
+    return (f"Sums of {bits} bits take 3 x {bits} numbers each, and a dataset may hold at most "
+            f"{big(3 * MAX_DIGITS)} numbers ({3 * MAX_DIGITS * 8 >> 20} MB at float64)")
 
 
 @dataclass(frozen=True)
@@ -30,6 +45,9 @@ class AdditionData:
         right = _check_whole("right", self.right, 2 ** (bits - 1) - 1)
         if left.ndim != 1 or right.shape != left.shape:
             raise ValueError(f"left and right must be lists of the same length, got shapes {left.shape} and {right.shape}")
+        if len(left) > MAX_DIGITS // bits:
+            raise ValueError(f"left and right must hold at most {big(MAX_DIGITS // bits)} numbers each for {bits}-bit "
+                             f"sums, got {len(left)}. {_why(bits)}")
         for key, value in (("bits", bits), ("left", left), ("right", right)):
             object.__setattr__(self, key, value)
         x = np.hstack([to_bits(self.left, self.bits), to_bits(self.right, self.bits)])
@@ -63,6 +81,10 @@ def to_bits(numbers, bits):
     """Write each whole number as ``bits`` binary digits, most significant first: shape (n, bits)."""
     bits = check_int("bits", bits, low=1, high=MAX_BITS + 1)
     numbers = _check_whole("numbers", numbers, 2 ** bits - 1)
+    if numbers.size > MAX_DIGITS // bits:
+        raise ValueError(f"numbers must hold at most {big(MAX_DIGITS // bits)} numbers for bits={bits}, got "
+                         f"{numbers.size}: each becomes {bits} digits, and at most {big(MAX_DIGITS)} digits "
+                         f"({MAX_DIGITS * 8 >> 20} MB at float64) are made at once")
     powers = 2 ** np.arange(bits - 1, -1, -1, dtype=np.int64)
     return ((numbers[..., None] // powers) % 2).astype(float)
 
@@ -80,8 +102,7 @@ def from_bits(digits):
 
 def _check_sizes(bits, n_examples):
     bits = check_int("bits", bits, low=2, high=MAX_BITS)
-    n_examples = check_int("n_examples", n_examples, low=1)
-    return bits, n_examples
+    return bits, _check_count("n_examples", n_examples, bits)
 
 
 def addition_data(bits=8, n_examples=100, seed=0):
@@ -99,7 +120,7 @@ def addition_data(bits=8, n_examples=100, seed=0):
 def held_out_data(train, n_examples=1000, seed=1):
     """Draw distinct sums that do not occur in ``train``: a fair test of generalisation."""
     check_instance("train", train, AdditionData, " (see dni_course.addition_data)")
-    n_examples = check_int("n_examples", n_examples, low=1)
+    n_examples = _check_count("n_examples", n_examples, train.bits)
     high = 2 ** (train.bits - 1)
     seen = np.unique(train.pairs())
     available = high * high - len(seen)

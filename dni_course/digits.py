@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .checks import check_array, check_digits, check_fraction, check_net_data, make_rng
+from .checks import MAX_ACTIVATIONS, big, check_array, check_digits, check_fraction, check_net_data, make_rng
 from .layers import Network
 
 N_CLASSES = 10
@@ -64,15 +64,32 @@ def linear_cka(a, b):
     0 by convention when either is the same for every example (nothing to compare).
     Uniform scaling does not change it, so each array is divided by its largest absolute
     value, before and after centring: with entries at most 1, no square overflows, and
-    those that underflow are too small to matter.
+    those that underflow are too small to matter. With more units than examples it works
+    with the (examples x examples) products a a^T and b b^T instead, which give the same
+    numbers: the products never hold more numbers than the arrays themselves.
     """
-    a = _unit_scale(check_array("a", a, (None, None)).astype(np.float64))
-    b = _unit_scale(check_array("b", b, (len(a), None)).astype(np.float64))
+    a = _unit_scale(_check_representation("a", a, (None, None)).astype(np.float64))
+    b = _unit_scale(_check_representation("b", b, (len(a), None)).astype(np.float64))
     a = _unit_scale(a - a.mean(axis=0))
     b = _unit_scale(b - b.mean(axis=0))
-    cross = np.linalg.norm(a.T @ b) ** 2
-    scale = np.linalg.norm(a.T @ a) * np.linalg.norm(b.T @ b)
+    if len(a) < max(a.shape[1], b.shape[1]):  # wide: ||a^T b||^2 = sum(a a^T * b b^T), ||a^T a|| = ||a a^T||
+        gram_a, gram_b = a @ a.T, b @ b.T
+        cross = float(np.sum(gram_a * gram_b))
+        scale = np.linalg.norm(gram_a) * np.linalg.norm(gram_b)
+    else:
+        cross = np.linalg.norm(a.T @ b) ** 2
+        scale = np.linalg.norm(a.T @ a) * np.linalg.norm(b.T @ b)
     return float(cross / scale) if scale > 0 else 0.0
+
+
+def _check_representation(name, value, shape):
+    """A representation for linear_cka: at most MAX_ACTIVATIONS numbers, as one pass of a network holds
+    (a bigger one takes minutes to compare)."""
+    value = check_array(name, value, shape)
+    if value.size > MAX_ACTIVATIONS:
+        raise ValueError(f"{name} must hold at most {big(MAX_ACTIVATIONS)} numbers (as many as one pass of a "
+                         f"network may hold; more would take minutes to compare), got shape {value.shape}")
+    return value
 
 
 def _unit_scale(x):

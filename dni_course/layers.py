@@ -10,10 +10,10 @@ loop hands every output layer ``output - target``.
 """
 import numpy as np
 
-from .checks import (MAX_LAYER_SIZE, check_array, check_backward, check_bool, check_choice, check_dtype,
-                     check_forward, check_generator_args, check_init_args, check_int, check_layer, check_layers,
-                     check_learn, check_output_target, check_predict, check_sigmoid, check_sizes, check_update,
-                     make_rng, normal)
+from .checks import (LAYER_SIZE_WHY, MAX_ACTIVATIONS, MAX_LAYER_SIZE, MAX_WEIGHTS, big, check_array, check_backward,
+                     check_bool, check_choice, check_dtype, check_forward, check_generator_args, check_init_args,
+                     check_int, check_layer, check_layers, check_learn, check_output_target, check_predict,
+                     check_sigmoid, check_sizes, check_update, check_weight_count, make_rng, normal)
 
 INITS = ("post", "centred", "he")
 ACTIVATIONS = ("sigmoid", "relu", "linear")
@@ -55,6 +55,7 @@ def init_weights(n_in, n_out, rng, init="post", dtype=np.float64):
     ReLU layers of any width pass signals on at about the same size.
     """
     n_in, n_out, rng, dtype = check_init_args(n_in, n_out, rng, dtype)
+    check_weight_count("n_in and n_out", n_in * n_out, f"got {n_in} x {n_out} =")
     check_choice("init", init, INITS)
     if init == "he":
         return (normal(rng, (n_in, n_out)) * np.sqrt(2.0 / n_in)).astype(dtype)
@@ -199,6 +200,12 @@ class Network:
 
     def check_input(self, x, name="x"):
         x = check_array(name, x, (None, self.sizes[0]))
+        per_row = sum(self.sizes)  # one pass keeps every layer's input and output
+        if len(x) * per_row > MAX_ACTIVATIONS:
+            raise ValueError(
+                f"{name} must have at most {big(MAX_ACTIVATIONS // per_row)} rows for this network, got {len(x)}: one "
+                f"pass through layers of sizes {self.sizes} holds rows x {per_row} numbers, and at most "
+                f"{big(MAX_ACTIVATIONS)} ({MAX_ACTIVATIONS * 8 >> 20} MB at float64) fit. Pass the rows in parts")
         return x.astype(self.dtype, copy=False)
 
     def forward(self, x):
@@ -249,6 +256,8 @@ class SyntheticGradient:
 
     def __init__(self, n_out, n_labels=0, dtype=np.float32, bias=True, input_mode="raw"):
         n_out, n_labels, dtype = check_generator_args(n_out, n_labels, dtype)
+        check_weight_count("n_out and n_labels", (n_out + n_labels) * n_out,
+                           f"got ({n_out} + {n_labels}) x {n_out} =")
         bias = check_bool("bias", bias)
         self.input_mode = check_choice("input_mode", input_mode, GEN_INPUTS)
         self.weights = np.zeros((n_out + n_labels, n_out), dtype)
@@ -292,7 +301,13 @@ class MLPSyntheticGradient:
 
     def __init__(self, n_out, n_labels=0, hidden=256, dtype=np.float32, seed=0, input_mode="raw"):
         n_out, n_labels, dtype = check_generator_args(n_out, n_labels, dtype)
-        hidden = check_int("hidden", hidden, low=1, high=MAX_LAYER_SIZE)
+        per_unit = n_out + n_labels + n_out  # weights in and out of one hidden unit
+        if MAX_LAYER_SIZE * per_unit <= MAX_WEIGHTS:
+            hidden = check_int("hidden", hidden, low=1, high=MAX_LAYER_SIZE, why=LAYER_SIZE_WHY)
+        else:
+            hidden = check_int("hidden", hidden, low=1, high=MAX_WEIGHTS // per_unit,
+                               why=f"Each hidden unit has {per_unit} weights here (n_out={n_out}, n_labels={n_labels}), "
+                                   f"and a generator may have at most {big(MAX_WEIGHTS)} weights (80 MB at float64)")
         self.input_mode = check_choice("input_mode", input_mode, GEN_INPUTS)
         rng = make_rng(seed)
         n_in = n_out + n_labels

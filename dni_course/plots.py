@@ -2,6 +2,10 @@
 
 Every function draws into a ``matplotlib.figure.Figure`` it makes (or the one passed as
 ``fig``, which the sliders reuse) and returns it; nothing here touches pyplot's state.
+
+Text is readable at 100% zoom: at least about 11 px. ``show`` draws at dpi 100, where a
+point is 100 / 72 = 1.39 px, so the smallest text there is 8 points (11.1 px); the explorers
+draw at dpi 80, where a point is 1.11 px, so their smallest text is 10 points (11.1 px).
 """
 import base64
 import html
@@ -12,10 +16,10 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Polygon
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
-from .checks import (_show, check_array, check_dpi, check_figure, check_gantt_args, check_heatmap_args,
-                     check_histories, check_instance, check_int,
+from .checks import (_show, check_array, check_bool, check_choice, check_dpi, check_figure, check_gantt_args,
+                     check_heatmap_args, check_histories, check_history, check_instance, check_int,
                      check_record, check_same_shape, check_text)
-from .training import History
+from .training import SYNTHETIC, History
 
 # Okabe-Ito colours, told apart also by line style and marker.
 STYLE = {
@@ -25,8 +29,81 @@ STYLE = {
     "output_only": dict(color="#888888", linestyle=":", marker="x"),  # the control: grey, dotted
 }
 NAMES = {"backprop": "backprop", "dni": "DNI", "cdni": "cDNI", "output_only": "output layer only"}
+SMALL = 8  # points: the smallest text of a figure shown at dpi 100 (11.1 px)
+LEGEND = 9  # points: legends of those figures (12.5 px)
+EXPLORER_TEXT = dict(small=10, labels=11)  # points at dpi 80: legends and notes 11.1 px, ticks and axis labels 12.2 px
 LAYER_STYLES = [dict(color="#CC79A7", linestyle="-"), dict(color="#E69F00", linestyle="--"),
                 dict(color="#56B4E9", linestyle=":"), dict(color="#000000", linestyle="-.")]
+
+
+MAX_PIXELS = 8000  # a picture's side: more takes gigabytes and minutes to encode
+MAX_BARS = 64  # accuracy_per_bit: one pair of bars per output bit
+MAX_TASKS = 2000  # gantt: one bar per task, about 3 s to draw
+MAX_ROWS = 40  # gantt: device rows over all panels
+MAX_CELLS = 20  # heatmap: alphas (or batch sizes) on one axis, each cell carrying its number
+MAX_PANELS = 6  # heatmap: methods, one panel above the other
+
+
+def _check_run(name, history, addition=True):
+    """A finished run (at least one epoch) of a method the figures know; with ``addition``, on
+    the addition task (records with loss and bit_accuracy, which the figures draw)."""
+    history = check_history(name, history)
+    check_choice(f"{name}.method", history.method, tuple(NAMES))
+    missing = [key for key in ("loss", "bit_accuracy") if key not in history.train[0]]
+    if addition and missing:
+        raise ValueError(f"{name} must be a run on the addition task (records with loss and bit_accuracy), "
+                         f"got a run recording {', '.join(map(str, history.train[0]))}")
+    return history
+
+
+def _check_label(name, value):
+    """Text drawn in a figure (a title, an axis label, a legend entry): a string that matplotlib
+    can draw, checked now rather than when the figure is drawn. Text between two $ signs is
+    math (such as "$\\alpha$"); a legend entry starting with "_" would be left out silently."""
+    from matplotlib import cbook
+    from matplotlib.mathtext import MathTextParser
+
+    check_text(name, value)
+    if cbook.is_math_text(value):
+        try:
+            MathTextParser("path").parse(value)
+        except Exception as error:  # pyparsing's errors, whatever their class
+            raise ValueError(f"{name} must be plain text or valid math between $ signs, got {value!r}: "
+                             f"{' '.join(str(error).split())}") from None
+    if name.endswith("label") and value.startswith("_"):
+        raise ValueError(f"{name} must not start with '_' (matplotlib leaves such entries out of a legend), "
+                         f"got {value!r}")
+    return value
+
+
+def _check_pair(name, value, example, low=None):
+    """A pair of finite numbers such as (low, high) or (width, height), each above ``low`` if given."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)) or len(value) != 2:
+        raise TypeError(f"{name} must be a pair such as {example}, got {_show(value)}")
+    pair = check_array(name, list(value), (2,))
+    if low is not None and not (pair > low).all():
+        raise ValueError(f"{name} must be a pair of numbers above {low}, such as {example}, got {tuple(value)!r}")
+    return tuple(float(v) for v in pair)
+
+
+def _check_seed_rows(rows, n_columns, low=None, high=None, log=False):
+    """``rows`` of (label, style key, runs): runs has one row per seed and ``n_columns`` columns,
+    each value in [low, high] if given, and above 0 for a ``log`` axis."""
+    if isinstance(rows, (str, bytes, dict)) or not isinstance(rows, (list, tuple)) or not rows:
+        raise TypeError(f"rows must be a non-empty list of (label, style key, runs), got {_show(rows)}")
+    checked = []
+    for i, row in enumerate(rows):
+        if isinstance(row, (str, bytes)) or not isinstance(row, (list, tuple)) or len(row) != 3:
+            raise TypeError(f"rows[{i}] must be a triple (label, style key, runs), got {_show(row)}")
+        label, key, runs = row
+        _check_label(f"rows[{i}]'s label", label)
+        check_choice(f"rows[{i}]'s style key", key, tuple(STYLE))
+        runs = check_array(f"rows[{i}]'s runs", runs, (None, n_columns), low=low, high=high)
+        if log and not (runs > 0).all():
+            raise ValueError(f"rows[{i}]'s runs must hold values above 0 for log=True (a log axis), "
+                             f"got {runs.min()}")
+        checked.append((label, key, runs))
+    return checked
 
 
 def _figure(fig, ncols, size=(10, 3.6)):
@@ -50,6 +127,15 @@ def _log_y(ax):
     ax.yaxis.set_minor_formatter(short if high / low < 10 else NullFormatter())
 
 
+def _explorer_text(fig):
+    """Tick and axis labels of an explorer's figure (dpi 80) at EXPLORER_TEXT's size."""
+    size = EXPLORER_TEXT["labels"]
+    for ax in fig.axes:
+        ax.tick_params(which="both", labelsize=size)
+        ax.xaxis.label.set_fontsize(size)
+        ax.yaxis.label.set_fontsize(size)
+
+
 def _markevery(n):
     return max(1, n // 8)
 
@@ -59,7 +145,9 @@ def training_curves(histories, fig=None, title="Training with each method"):
 
     Training data: solid markers; held-out data: the same style, hollow markers, thinner.
     """
-    histories, title = check_histories("histories", histories), check_text("title", title)
+    histories, title = check_histories("histories", histories), _check_label("title", title)
+    for i, h in enumerate(histories):
+        _check_run(f"histories[{i}]", h)
     fig, (ax_loss, ax_acc) = _figure(fig, 2, size=(9, 4.2))
     for h in histories:
         style = dict(STYLE[h.method])
@@ -76,16 +164,20 @@ def training_curves(histories, fig=None, title="Training with each method"):
     ax_acc.axhline(0.99, color="grey", lw=0.8, linestyle=":")
     ax_acc.axhline(0.5, color="grey", lw=0.8, linestyle=":")
     # The labels sit at the left edge (x in axes units) on a white patch, so lines never hide them.
-    label = dict(transform=ax_acc.get_yaxis_transform(), color="#333333", fontsize=9,
+    static = fig.get_layout_engine() is not None  # False: the explorer's figure, drawn at dpi 80
+    small = LEGEND if static else EXPLORER_TEXT["small"]
+    label = dict(transform=ax_acc.get_yaxis_transform(), color="#333333", fontsize=small,
                  bbox=dict(facecolor="white", edgecolor="none", alpha=0.85, pad=1))
     ax_acc.text(0.02, 0.5, "chance", va="center", **label)
     ax_acc.text(0.02, 0.99, "99%", va="center", **label)
-    ax_acc.set(title="Bit accuracy", xlabel="epoch", ylabel="fraction of bits right", ylim=(0.4, 1.02))
-    if fig.get_layout_engine() is not None:
-        # Static figure: the legend goes below the panels, where it hides no line.
-        fig.legend(*ax_acc.get_legend_handles_labels(), loc="outside lower center", ncols=4, fontsize=8)
-    else:  # the explorer's fixed margins: one method, two entries, in the corner
-        ax_acc.legend(fontsize=8, loc="lower right")
+    lowest = min(r["bit_accuracy"] for h in histories for r in h.train + h.test)
+    ax_acc.set(title="Bit accuracy", xlabel="epoch", ylabel="fraction of bits right",
+               ylim=(min(0.4, lowest - 0.02), 1.02))  # never hides a run that falls below 0.4
+    if static:  # the legend goes below the panels, where it hides no line
+        fig.legend(*ax_acc.get_legend_handles_labels(), loc="outside lower center", ncols=4, fontsize=LEGEND)
+    else:  # the explorer's fixed margins: one method, two entries, where they hide the fewest points
+        ax_acc.legend(fontsize=small, loc="best")
+        _explorer_text(fig)
     fig.suptitle(title)
     return fig
 
@@ -97,14 +189,19 @@ def alignment_curves(history, fig=None, title="How good are the synthetic gradie
     cosine per layer in grey, e.g. the guess that is the same for every example (notebook 04).
     """
     check_instance("history", history, History, " (what dc.train returns)")
-    if not isinstance(title, str):
-        raise TypeError(f"title must be a string, got {_show(title)}")
+    _check_label("title", title)
+    check_choice("history.method", history.method, tuple(NAMES))
     if not history.alignment:
         raise ValueError("history must hold gradient records, and this one has none: train with "
                          "track_gradients=True and method 'dni' or 'cdni'")
-    fig, (ax_cos, ax_loss) = _figure(fig, 2, size=(9, 3.8))
     cos = np.array(history.alignment)
     loss = np.array(history.generator_loss)
+    if baseline is not None:
+        baseline = check_array("baseline", baseline, None, low=-1, high=1)  # cosines
+        if baseline.shape != cos.shape:
+            raise ValueError(f"baseline must have one row per epoch and one column per hidden layer, "
+                             f"shape {cos.shape}, got {baseline.shape}")
+    fig, (ax_cos, ax_loss) = _figure(fig, 2, size=(9, 3.8))
     static = fig.get_layout_engine() is not None
     for i in range(cos.shape[1]):
         style = LAYER_STYLES[i % len(LAYER_STYLES)]
@@ -112,30 +209,29 @@ def alignment_curves(history, fig=None, title="How good are the synthetic gradie
         ax_cos.plot(history.measured, cos[:, i], label=name, **style)
         ax_loss.plot(history.measured, np.maximum(loss[:, i], 1e-12), label=f"generator {i + 1}", **style)
     if baseline is not None:
-        baseline = np.asarray(baseline, dtype=float)
-        if baseline.shape != cos.shape:
-            raise ValueError(f"baseline must have one row per epoch and one column per hidden layer, "
-                             f"shape {cos.shape}, got {baseline.shape}")
         for i in range(cos.shape[1]):
             ax_cos.plot(history.measured, baseline[:, i], color="#777777", lw=1,
                         linestyle=LAYER_STYLES[i % len(LAYER_STYLES)]["linestyle"],
                         label=f"layer {i + 1}: same guess for every example")
     ax_cos.axhline(0, color="grey", lw=0.8)
-    ax_cos.set(title="Cosine(synthetic, true gradient)", xlabel="epoch", ylabel="cosine similarity", ylim=(-0.5, 1.05))
+    lowest = min(cos.min(), baseline.min() if baseline is not None else 0)
+    ax_cos.set(title="Cosine(synthetic, true gradient)", xlabel="epoch", ylabel="cosine similarity",
+               ylim=(min(-0.5, lowest - 0.05), 1.05))  # never hides a cosine below -0.5
     _log_y(ax_loss)
     ax_loss.set(title="Generator loss (vs. its target)", xlabel="epoch", ylabel="loss per example (log)")
     if static:  # one legend for both panels, below them, where it hides no line
-        fig.legend(*ax_cos.get_legend_handles_labels(), loc="outside lower center", ncols=2, fontsize=8)
-    else:  # the explorer's fixed margins
-        ax_cos.legend(fontsize=8, loc="lower right")
-        ax_loss.legend(fontsize=8)
+        fig.legend(*ax_cos.get_legend_handles_labels(), loc="outside lower center", ncols=2, fontsize=LEGEND)
+    else:  # the explorer's fixed margins (dpi 80)
+        ax_cos.legend(fontsize=EXPLORER_TEXT["small"], loc="lower right")
+        ax_loss.legend(fontsize=EXPLORER_TEXT["small"])
+        _explorer_text(fig)
     fig.suptitle(f"{title} ({NAMES[history.method]})")
     return fig
 
 
 def power_of_two(k):
     """A bit's label, such as 2⁷ (unicode superscripts, so it reads as a power, not as 2^7)."""
-    k = check_int("k", k, low=0)
+    k = check_int("k", k, low=0, high=1000)  # a bit's position; 2 to the 1000 is far past any sum here
     return "2" + str(k).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
 
 
@@ -143,16 +239,34 @@ def accuracy_per_bit(train_acc, test_acc, fig=None):
     """Bars of accuracy per output bit, most significant first, training (filled) vs held-out (hatched)."""
     train_acc = check_array("train_acc", train_acc, (None,), low=0, high=1)
     test_acc = check_same_shape("test_acc", check_array("test_acc", test_acc, (None,), low=0, high=1), "train_acc", train_acc)
+    if len(train_acc) > MAX_BARS:
+        raise ValueError(f"train_acc must hold at most {MAX_BARS} entries, one per output bit (more bars would "
+                         f"not be readable), got {len(train_acc)}")
     fig, (ax,) = _figure(fig, 1, size=(8, 3.2))
     positions = np.arange(len(train_acc))
     ax.bar(positions - 0.2, train_acc, 0.4, color="#0072B2", label="training")
     ax.bar(positions + 0.2, test_acc, 0.4, color="white", edgecolor="#D55E00", hatch="//", label="held-out")
     ax.set_xticks(positions, [power_of_two(len(train_acc) - 1 - i) for i in positions])
-    ax.axhline(0.5, color="grey", lw=0.8, linestyle=":")
+    ax.axhline(0.5, color="grey", lw=0.8, linestyle=":", label="chance (0.5)")
     ax.set(title="Accuracy of each output bit", xlabel="bit of the sum (most significant first)",
            ylabel="fraction right", ylim=(0, 1.05))
-    ax.legend(fontsize=8, loc="lower left")
+    if fig.get_layout_engine() is not None:  # below the axes, where it covers no bar
+        fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=3, fontsize=LEGEND)
+    else:
+        ax.legend(fontsize=LEGEND, loc="upper left", bbox_to_anchor=(1, 1))  # beside the axes
     return fig
+
+
+def _check_errata_record(name, record):
+    """What ``errata.printed_dni`` returns, with values each panel can draw: the printed error at
+    least 0, bit accuracy between 0 and 1, the largest weight above 0 (a log axis)."""
+    record = check_record(name, record)
+    check_array(f"{name}['printed_error']", record["printed_error"], (None,), low=0, high=np.inf)
+    check_array(f"{name}['bit_accuracy']", record["bit_accuracy"], (None,), low=0, high=1)
+    largest = check_array(f"{name}['max_weight']", record["max_weight"], (None,))
+    if not (largest > 0).all():
+        raise ValueError(f"{name}['max_weight'] must hold values above 0 (a log axis), got {largest.min()}")
+    return record
 
 
 def errata_curves(printed, fixed, fig=None):
@@ -161,7 +275,7 @@ def errata_curves(printed, fixed, fig=None):
     The printed error is drawn on a symlog axis: logarithmic above 0.01, linear below, so a
     value of exactly 0 sits on the axis's labelled 0 instead of vanishing off a log scale.
     """
-    printed, fixed = check_record("printed", printed), check_record("fixed", fixed)
+    printed, fixed = _check_errata_record("printed", printed), _check_errata_record("fixed", fixed)
     fig, (ax_err, ax_acc, ax_w) = _figure(fig, 3, size=(9, 3.6))
     for rec, label, style in ((printed, "as printed (+=)", STYLE["dni"]), (fixed, "sign fixed (-=)", STYLE["backprop"])):
         its = np.arange(len(rec["printed_error"]))
@@ -187,40 +301,45 @@ def errata_curves(printed, fixed, fig=None):
 def dni_diagram(fig=None):
     """Three layers, two synthetic-gradient generators, and which arrow carries what (notebook 00)."""
     fig, (ax,) = _figure(fig, 1, size=(10, 3.8))
-    ax.set(xlim=(0, 10), ylim=(0, 4.2), title="A network with decoupled neural interfaces")
+    ax.set(xlim=(0, 10.4), ylim=(0, 4.2), title="A network with decoupled neural interfaces")
     ax.axis("off")
-    xs = [1.2, 4.2, 7.2]
+    xs = [2.1, 5.0, 7.9]
     for i, x in enumerate(xs):
         ax.add_patch(FancyBboxPatch((x - 0.7, 1.6), 1.4, 0.9, boxstyle="round,pad=0.08",
                                     facecolor="#DDEEFF", edgecolor="#0072B2", lw=1.5))
-        ax.text(x, 2.05, f"layer {i + 1}", ha="center", va="center", fontsize=11)
-    ax.text(0.45, 1.25, "input", ha="center", va="center", fontsize=9)
-    ax.text(9.1, 2.05, "output\nvs labels", ha="left", va="center", fontsize=9)
+        ax.text(x, 2.05, f"layer {i + 1}", ha="center", va="center", fontsize=12)
+    ax.text(0.05, 2.05, "input", ha="left", va="center", fontsize=11)
+    ax.text(9.35, 2.05, "output\nvs labels", ha="left", va="center", fontsize=11)
 
     def arrow(a, b, **kw):
         ax.add_patch(FancyArrowPatch(a, b, arrowstyle="-|>", mutation_scale=14, **kw))
 
+    arrow((0.75, 2.05), (xs[0] - 0.8, 2.05), color="black", lw=1.5)
     for x0, x1 in zip(xs[:-1], xs[1:]):
         arrow((x0 + 0.8, 2.05), (x1 - 0.8, 2.05), color="black", lw=1.5)
-    arrow((xs[-1] + 0.8, 2.05), (9.0, 2.05), color="black", lw=1.5)
+    arrow((xs[-1] + 0.8, 2.05), (9.3, 2.05), color="black", lw=1.5)
     for i, x in enumerate(xs[:-1]):
-        mx = x + 1.5
+        mx = (x + xs[i + 1]) / 2  # above the gap between the two layers
         ax.add_patch(Polygon([(mx, 3.0), (mx + 0.45, 3.45), (mx, 3.9), (mx - 0.45, 3.45)],
                              facecolor="#FFE9CC", edgecolor="#D55E00", lw=1.5))
-        ax.text(mx, 3.45, f"M{i + 1}", ha="center", va="center", fontsize=10)
-        arrow((x + 0.5, 2.6), (mx - 0.3, 3.2), color="black", lw=1)  # output goes to the generator
-        arrow((mx - 0.5, 3.45), (x, 2.65), color="#D55E00", lw=1.8, linestyle="--")  # synthetic gradient
-        arrow((xs[i + 1] - 0.2, 1.5), (mx + 0.3, 3.05), color="#0072B2", lw=1.2, linestyle=":",
-              connectionstyle="arc3,rad=0.5")  # the layer above sends back its gradient as M's target
-    ax.text(5, 0.55, "solid: forward pass     dashed: synthetic gradient, used at once (no waiting)\n"
+        ax.text(mx, 3.45, f"M{i + 1}", ha="center", va="center", fontsize=12)
+        arrow((x + 0.45, 2.6), (mx - 0.3, 3.2), color="black", lw=1)  # output goes to the generator
+        arrow((mx - 0.5, 3.45), (x - 0.1, 2.65), color="#D55E00", lw=1.8, linestyle="--")  # synthetic gradient
+        # the layer above sends back its gradient (from its top edge) as the generator's target
+        arrow((xs[i + 1] - 0.45, 2.6), (mx + 0.3, 3.2), color="#0072B2", lw=1.5, linestyle=":")
+    ax.text(5.2, 0.55, "solid: forward pass     dashed: synthetic gradient, used at once (no waiting)\n"
             "dotted: gradient the layer above sends back later, the generator's training target",
-            ha="center", va="center", fontsize=9)
+            ha="center", va="center", fontsize=11)
     return fig
 
 
 def to_png(fig, dpi=80):
     """The figure as PNG bytes (what the sliders show)."""
     fig, dpi = check_instance("fig", fig, Figure, " (matplotlib)"), check_dpi("dpi", dpi)
+    width, height = (round(v * dpi) for v in fig.get_size_inches())
+    if not (1 <= width <= MAX_PIXELS and 1 <= height <= MAX_PIXELS):
+        raise ValueError(f"fig at dpi {dpi:g} makes a picture of {width} x {height} pixels: fig and dpi must make "
+                         f"each side from 1 to {MAX_PIXELS} pixels (more takes gigabytes and minutes)")
     buffer = io.BytesIO()
     # Light compression: a slightly larger file, written in about half the time.
     fig.savefig(buffer, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
@@ -236,7 +355,9 @@ class Picture:
     """
 
     def __init__(self, fig, alt, dpi=100):
-        if not isinstance(alt, str) or not alt.strip():
+        if not isinstance(alt, str):
+            raise TypeError(f"alt must be a sentence saying what the figure shows, got {_show(alt)}")
+        if not alt.strip():
             raise ValueError(f"alt must be a sentence saying what the figure shows, got {alt!r}")
         self.alt = alt.strip()
         self.png = to_png(fig, dpi=dpi)
@@ -269,8 +390,17 @@ def gantt(timelines, labels, fig=None, title="Who works when: one device per lay
     the devices' mean busy fraction.
     """
     timelines, labels = check_gantt_args(timelines, labels)
-    if len(timelines) != len(labels):
-        raise ValueError(f"got {len(timelines)} timelines but {len(labels)} labels: give one label each")
+    fig, title = check_figure("fig", fig), _check_label("title", title)
+    for i, label in enumerate(labels):
+        _check_label(f"labels[{i}]", label)
+    tasks = sum(len(t.tasks) for t in timelines)
+    if tasks > MAX_TASKS:
+        raise ValueError(f"timelines must hold at most {MAX_TASKS} tasks together (one bar each, seconds to draw), "
+                         f"got {tasks}: draw the first batches, timeline.head(80) or run.head(80)")
+    rows = len(timelines) * max(t.n_devices for t in timelines)
+    if rows > MAX_ROWS:
+        raise ValueError(f"timelines must make at most {MAX_ROWS} rows (timelines x devices) so the figure stays "
+                         f"readable, got {len(timelines)} x {max(t.n_devices for t in timelines)} = {rows}")
     if fig is None:
         fig = Figure(figsize=(9, 1.2 + 1.0 * len(timelines) * max(t.n_devices for t in timelines) / 3),
                      layout="constrained")
@@ -284,7 +414,7 @@ def gantt(timelines, labels, fig=None, title="Who works when: one device per lay
                     linewidth=0.5, facecolor=style["facecolor"], hatch=style["hatch"])
             if task.kind == "forward" and task.end - task.start >= 0.6:
                 ax.text((task.start + task.end) / 2, task.device, str(task.batch + 1), ha="center",
-                        va="center", fontsize=7)
+                        va="center", fontsize=SMALL + 1)
         ax.set_yticks(range(timeline.n_devices), [f"layer {d + 1}" for d in range(timeline.n_devices)])
         ax.set_ylim(timeline.n_devices - 0.5, -0.5)
         ax.set_title(f"{label}: done at {timeline.finish:.1f}, devices busy {timeline.busy().mean():.0%} of the time",
@@ -292,14 +422,36 @@ def gantt(timelines, labels, fig=None, title="Who works when: one device per lay
     axes[-1].set_xlabel("time (units: one layer's forward pass on 10 examples)")
     handles = [Polygon([[0, 0]], facecolor=s["facecolor"], hatch=s["hatch"], edgecolor="black", label=s["label"])
                for s in TASK_STYLE.values()]
-    axes[0].legend(handles=handles, fontsize=8, ncols=4, loc="lower right", bbox_to_anchor=(1, 1.25))
+    axes[0].legend(handles=handles, fontsize=LEGEND, ncols=4, loc="lower right", bbox_to_anchor=(1, 1.25))
     fig.suptitle(title)
     return fig
 
 
+def _check_grids(grids, alphas, batch_sizes):
+    """The heatmap's grids (already checked for shape): methods named by strings, few enough
+    panels and cells to read, each cell NaN, -1 (diverged) or a number of epochs above 0."""
+    if len(grids) > MAX_PANELS:
+        raise ValueError(f"grids must hold at most {MAX_PANELS} methods (one panel each), got {len(grids)}")
+    for name, values in (("alphas", alphas), ("batch_sizes", batch_sizes)):
+        if len(values) > MAX_CELLS:
+            raise ValueError(f"{name} must hold at most {MAX_CELLS} values (each cell carries its number, and "
+                             f"more would not be readable), got {len(values)}")
+    checked = {}
+    for method, grid in grids.items():
+        check_text("each method (key) of grids", method)
+        grid = np.asarray(grid, dtype=float)
+        odd = grid[~(np.isnan(grid) | (grid == -1) | (np.isfinite(grid) & (grid > 0)))]
+        if odd.size:
+            raise ValueError(f"grids[{method!r}] must hold epochs above 0, NaN (not reached) or -1 (diverged), "
+                             f"got {odd[0]}")
+        checked[method] = grid
+    return checked
+
+
 def heatmap(grids, alphas, batch_sizes, fig=None, title="Epochs to 99% training bit accuracy",
             limit=None, reached=None, seeds=1):
-    """One panel per method: epochs to 99% for each learning rate (columns) and batch size (rows).
+    """One panel per method, one above the other (so each column is the same alpha in every
+    panel): epochs to 99% for each learning rate (columns) and batch size (rows).
 
     ``grids`` maps a method to an array (batch sizes x alphas) of epochs, NaN where the run did
     not get there (a cell marked "–"), -1 where the run diverged first ("div."). Every cell
@@ -311,6 +463,10 @@ def heatmap(grids, alphas, batch_sizes, fig=None, title="Epochs to 99% training 
     from matplotlib.colors import LogNorm
 
     grids, alphas, batch_sizes = check_heatmap_args(grids, alphas, batch_sizes)
+    grids = _check_grids(grids, alphas, batch_sizes)
+    title = _check_label("title", title)
+    if limit is not None:
+        limit = check_int("limit", limit, low=1)
     seeds = check_int("seeds", seeds, low=1)
     if reached is not None:
         if not isinstance(reached, dict) or set(reached) != set(grids):
@@ -319,7 +475,12 @@ def heatmap(grids, alphas, batch_sizes, fig=None, title="Epochs to 99% training 
         reached = {m: check_array(f"reached[{m!r}]", r, np.shape(grids[m]), low=0, high=seeds)
                    for m, r in reached.items()}
     methods = list(grids)
-    fig, axes = _figure(fig, len(methods), size=(9, 3.4))
+    check_figure("fig", fig)
+    if fig is None:
+        fig = Figure(figsize=(9, 1.0 + 1.9 * len(methods)), layout="constrained")
+    else:
+        fig.clear()
+    axes = fig.subplots(len(methods), 1, sharex=True, squeeze=False)[:, 0]
     values = np.concatenate([np.ravel(g) for g in grids.values()])
     good = values[values > 0]
     norm = LogNorm(vmin=good.min() if good.size else 1, vmax=max(good.max() if good.size else 10, limit or 0))
@@ -335,11 +496,11 @@ def heatmap(grids, alphas, batch_sizes, fig=None, title="Epochs to 99% training 
                 if reached is not None and 0 < reached[method][i, j] < seeds:  # the seeds disagree
                     text += f"\n{reached[method][i, j]:.0f} of {seeds}"
                 dark = value > 0 and norm(value) < 0.45
-                ax.text(j, i, text, ha="center", va="center", fontsize=7, color="white" if dark else "black")
-        ax.set_xticks(range(len(alphas)), [f"{a:.2g}" for a in alphas], fontsize=7, rotation=45)
-        ax.set_yticks(range(len(batch_sizes)), [str(b) for b in batch_sizes], fontsize=8)
-        ax.set(title=NAMES.get(method, method), xlabel="learning rate alpha")
-    axes[0].set_ylabel("batch size")
+                ax.text(j, i, text, ha="center", va="center", fontsize=LEGEND, color="white" if dark else "black")
+        ax.set_xticks(range(len(alphas)), [f"{a:.2g}" for a in alphas])
+        ax.set_yticks(range(len(batch_sizes)), [str(b) for b in batch_sizes])
+        ax.set(title=NAMES.get(method, method), ylabel="batch size")
+    axes[-1].set_xlabel("learning rate alpha")
     bar = fig.colorbar(image, ax=list(axes), shrink=0.8, label="epochs (log scale)")
     bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
     # label 20, 30, 50, 200, 300, 500 ... between the powers of ten (not every minor tick: they collide)
@@ -349,17 +510,31 @@ def heatmap(grids, alphas, batch_sizes, fig=None, title="Epochs to 99% training 
     return fig
 
 
-def delay_curves(reference, delayed, fig=None, title="cDNI with late generator targets"):
-    """Training bit accuracy per epoch: generators learning on time (grey) and ``target_delay`` late."""
+def delay_curves(reference, delayed, fig=None, title="cDNI with late generator targets", delay=None):
+    """Training bit accuracy per epoch: generators learning on time (grey) and ``delay`` batches late.
+
+    ``delay`` defaults to ``delayed.target_delay``, which ``devices.DelayExplorer`` sets.
+    """
+    reference, delayed = _check_run("reference", reference), _check_run("delayed", delayed)
+    check_choice("delayed.method", delayed.method, SYNTHETIC)
+    title = _check_label("title", title)
+    if delay is None:
+        delay = getattr(delayed, "target_delay", None)
+        if delay is None:
+            raise ValueError("delay must say how many batches late delayed's generator targets came "
+                             "(e.g. delay=10, as given to dc.train's target_delay), got None")
+    delay = check_int("delay", delay, low=0)
     fig, (ax,) = _figure(fig, 1, size=(8, 3.2))
     ax.plot(reference.epochs, reference.series("bit_accuracy"), color="#777777", linestyle="--", lw=1.5,
             label="targets on time")
-    ax.plot(delayed.epochs, delayed.series("bit_accuracy"), lw=2, label=f"targets {delayed.target_delay} batches late",
+    ax.plot(delayed.epochs, delayed.series("bit_accuracy"), lw=2, label=f"targets {delay} batches late",
             **{k: v for k, v in STYLE[delayed.method].items() if k != "marker"})
     ax.axhline(0.99, color="grey", lw=0.8, linestyle=":")
-    ax.text(0, 0.985, "99%", color="grey", fontsize=8, va="top")
-    ax.set(title=title, xlabel="epoch", ylabel="training bit accuracy", ylim=(0.4, 1.02))
-    ax.legend(fontsize=8, loc="lower right")
+    ax.text(0, 0.985, "99%", color="grey", fontsize=EXPLORER_TEXT["small"], va="top")
+    lowest = min(reference.series("bit_accuracy").min(), delayed.series("bit_accuracy").min())
+    ax.set(title=title, xlabel="epoch", ylabel="training bit accuracy", ylim=(min(0.4, lowest - 0.02), 1.02))
+    ax.legend(fontsize=EXPLORER_TEXT["small"], loc="lower right")
+    _explorer_text(fig)  # shown by devices.DelayExplorer, at dpi 80
     return fig
 
 
@@ -379,10 +554,29 @@ def _median_band(ax, x, runs, label, key, markers=True):
             markersize=5, lw=2, **style)
 
 
+def _check_figure_pixels(size, dpi=100):
+    """A figure ``size`` (inches) that ``show`` can draw: at most MAX_PIXELS a side at dpi 100."""
+    if max(size) * dpi > MAX_PIXELS:
+        raise ValueError(f"size must be at most {MAX_PIXELS / dpi:g} inches a side (a picture of {MAX_PIXELS} "
+                         f"pixels at dpi {dpi}), got {size!r}")
+
+
 def seed_spread(rows, x, fig=None, title="", xlabel="epoch", ylabel="held-out accuracy", log=False,
                 ylim=None, size=(8, 3.6)):
     """One panel: for each (label, style key, runs) a median line and a min-max band over seeds.
-    ``runs`` has one row per seed and one column per entry of ``x``."""
+    ``runs`` has one row per seed and one column per entry of ``x``; ``log`` draws a log axis
+    (runs above 0 only); ``ylim`` is None (fit the runs) or (low, high); ``size`` is in inches."""
+    x = check_array("x", x, (None,))
+    log = check_bool("log", log)
+    rows = _check_seed_rows(rows, len(x), log=log)
+    title, xlabel, ylabel = _check_label("title", title), _check_label("xlabel", xlabel), _check_label("ylabel", ylabel)
+    if ylim is not None:
+        ylim = _check_pair("ylim", ylim, "(0.5, 1.0)")
+        if not ylim[0] < ylim[1] or (log and ylim[0] <= 0):
+            raise ValueError(f"ylim must be a pair (low, high) with low below high{' and above 0 (log)' if log else ''}, "
+                             f"got {ylim!r}")
+    size = _check_pair("size", size, "(8, 3.6)", low=0)
+    _check_figure_pixels(size)
     fig, (ax,) = _figure(fig, 1, size=size)
     for label, key, runs in rows:
         _median_band(ax, x, runs, label, key)
@@ -391,14 +585,25 @@ def seed_spread(rows, x, fig=None, title="", xlabel="epoch", ylabel="held-out ac
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
     if ylim is not None:
         ax.set_ylim(*ylim)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=LEGEND)
     return fig
 
 
 def depth_comparison(depths, rows, fig=None, title="Deeper networks: held-out accuracy after training"):
-    """Accuracy against the number of layers: every seed as a point, the median as a line."""
+    """Accuracy against the number of layers: every seed as a point, the median as a line.
+
+    ``depths`` are the numbers of weight layers (whole numbers, each once); each of ``rows`` is
+    (label, style key, runs), runs with one row per seed and one accuracy (0 to 1) per depth."""
+    if isinstance(depths, (str, bytes)) or not isinstance(depths, (list, tuple, np.ndarray)) or np.ndim(depths) != 1:
+        raise TypeError(f"depths must be a list of layer counts such as [3, 6], got {_show(depths)}")
+    depths = [check_int("each of depths", d, low=1, high=1000) for d in depths]
+    if not depths or len(set(depths)) != len(depths):
+        raise ValueError(f"depths must list at least one layer count, each once, got {depths}")
+    rows = _check_seed_rows(rows, len(depths), low=0, high=1)
+    title = _check_label("title", title)
     fig, (ax,) = _figure(fig, 1, size=(8, 3.6))
-    offsets = np.linspace(-0.12, 0.12, len(rows))  # side by side, so the points do not hide each other
+    # side by side, so the points do not hide each other
+    offsets = np.linspace(-0.12, 0.12, len(rows)) if len(rows) > 1 else [0.0]
     for (label, key, runs), dx in zip(rows, offsets):
         runs = np.asarray(runs, dtype=float)
         style = STYLE[key]
@@ -408,8 +613,8 @@ def depth_comparison(depths, rows, fig=None, title="Deeper networks: held-out ac
             ax.plot(x, row, linestyle="none", marker=style["marker"], color=style["color"], markersize=4,
                     markerfacecolor="white", alpha=0.9)
     ax.axhline(0.1, color="grey", lw=0.8, linestyle=":")
-    ax.text(np.mean(depths), 0.115, "chance (1 in 10)", color="grey", fontsize=8, ha="center")
+    ax.text(np.mean(depths), 0.115, "chance (1 in 10)", color="grey", fontsize=LEGEND, ha="center")
     ax.set_xticks(depths, [f"{d} layers" for d in depths])
     ax.set(title=title, xlabel="weight layers (hidden layers + output layer)", ylabel="held-out accuracy", ylim=(0, 1.02))
-    ax.legend(fontsize=8, loc="lower left")
+    ax.legend(fontsize=LEGEND, loc="lower left")
     return fig

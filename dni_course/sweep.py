@@ -13,12 +13,58 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .checks import check_choice, check_fraction, check_int, check_list, check_positive, check_seeds
+from .checks import (MAX_ACTIVATIONS, MAX_WEIGHTS, big, check_choice, check_fraction, check_int, check_list,
+                     check_positive, check_seeds, check_sizes)
 from .data import AdditionData
 from .layers import Network, sigmoid
-from .training import GEN_ALPHA, batches
+from .training import GEN_ALPHA, MAX_MULTIPLY_ADDS, MAX_STEPS, batches
 
 SWEEP_METHODS = ("backprop", "dni", "cdni")
+# Bounds on one sweep, far above notebook 08's (21 networks per stack, 300 epochs, 4 batch
+# sizes), so that only a typo is refused, up front. The accuracy records: one float64 per
+# network per epoch, so 10**7 of them take 80 MB. The stacked networks' weights (their
+# generators' too) count against checks.MAX_WEIGHTS, their pass over the data after each epoch
+# against checks.MAX_ACTIVATIONS, their batch steps (25-170 microseconds per network, measured)
+# against training.MAX_STEPS and their multiply-adds against training.MAX_MULTIPLY_ADDS.
+MAX_RECORDS = 10 ** 7
+
+
+def _flat(name, values):
+    """``values`` (a number, a list, an array) as a flat array of its items, unchecked."""
+    try:
+        return np.ravel(np.asarray(values, dtype=object))
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a list of numbers, got {type(values).__name__}") from None
+
+
+def _check_size(data, method, sizes, n_networks, what, batch_sizes, epochs):
+    """``n_networks`` networks (``what`` says how they are counted) and ``epochs`` for one stack per
+    batch size in ``batch_sizes``: refused up front if they cannot fit the memory or finish in hours."""
+    n_networks = max(n_networks, 1)  # none at all is refused later, with its own message
+    labels = data.bits if method == "cdni" else 0
+    weights = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+    if method != "backprop":
+        weights += sum((n + labels) * n + n for n in sizes[1:-1])  # the generators' weights and biases
+    most, why = min(
+        (MAX_WEIGHTS // weights, f"a stack holds all of them at once, {weights} weights each (generators "
+                                 f"included), and at most {big(MAX_WEIGHTS)} weights in all"),
+        (MAX_ACTIVATIONS // (len(data) * sum(sizes)), f"after each epoch they are all scored on the {len(data)} "
+                                                      f"examples at once, {sum(sizes)} numbers per example each, "
+                                                      f"and at most {big(MAX_ACTIVATIONS)} numbers fit"))
+    if n_networks > most:
+        name, per = what.split(" (")
+        raise ValueError(f"{name} must make at most {big(most)} networks ({per} for sizes {tuple(sizes)}, got "
+                         f"{n_networks}: {why}")
+    steps = sum(-(-len(data) // b) for b in batch_sizes)  # batch steps of one network through one epoch, all stacks
+    high, why = min(
+        (MAX_RECORDS // (n_networks * len(batch_sizes)), f"Each network records its accuracy after every epoch, and "
+                                                         f"at most {big(MAX_RECORDS)} records (80 MB) are kept"),
+        (MAX_STEPS // (n_networks * steps), f"An epoch is {steps} batch steps per network ({n_networks} of them), "
+                                            f"and a sweep may make at most {big(MAX_STEPS)} (hours)"),
+        (MAX_MULTIPLY_ADDS // (4 * n_networks * len(batch_sizes) * len(data) * weights),
+         f"An epoch costs about 4 multiply-adds per weight per example per network, and a sweep may cost at most "
+         f"{big(MAX_MULTIPLY_ADDS)} (over an hour)"))
+    return check_int("epochs", epochs, low=1, high=max(high, 1), why=why)
 
 
 @dataclass
@@ -124,14 +170,16 @@ def train_stack(data, method, alphas, batch_size, epochs, seeds=0, sizes=(16, 64
     if not isinstance(data, AdditionData):
         raise TypeError(f"data must be AdditionData (see dni_course.addition_data), got {type(data).__name__}")
     method = check_choice("method", method, SWEEP_METHODS)
-    alphas = [check_positive("each of alphas", a) for a in np.ravel(alphas)]
+    sizes = check_sizes("sizes", sizes)
+    batch_size = check_int("batch_size", batch_size, low=1, high=len(data))
+    alphas = _flat("alphas", alphas)
+    epochs = _check_size(data, method, sizes, len(alphas), "alphas (one network per alpha)", [batch_size], epochs)
+    alphas = [check_positive("each of alphas", a) for a in alphas]
     if not alphas:
         raise ValueError(f"alphas must hold at least one learning rate, got {alphas!r}")
     seeds = check_seeds(seeds, len(alphas))
     if len(seeds) != len(alphas):
         raise ValueError(f"seeds must be one seed or one per alpha: got {len(seeds)} seeds for {len(alphas)} alphas")
-    batch_size = check_int("batch_size", batch_size, low=1, high=len(data))
-    epochs = check_int("epochs", epochs, low=1)
     gen_alpha = check_positive("gen_alpha", gen_alpha)
     _keep_freed_memory()
     nets = [Network.create(sizes, seed=s, dtype=dtype) for s in seeds]
@@ -223,9 +271,19 @@ def landscape(data, method, alphas, batch_sizes, epochs=300, seeds=0, sizes=(16,
     if not isinstance(data, AdditionData):
         raise TypeError(f"data must be AdditionData (see dni_course.addition_data), got {type(data).__name__}")
     batch_sizes = check_list("batch_sizes", batch_sizes, lambda name, b: check_int(name, b, low=1, high=len(data)))
-    alphas = list(np.ravel(alphas))
-    seeds = list(seeds) if isinstance(seeds, range) else seeds
-    seeds = [seeds] if np.ndim(seeds) == 0 else check_list("seeds", seeds, lambda name, s: s)
+    method = check_choice("method", method, SWEEP_METHODS)
+    sizes = check_sizes("sizes", sizes)
+    if isinstance(seeds, range):  # counted first, listed once the count is checked
+        if not seeds:
+            raise TypeError(f"seeds must be one seed or a non-empty list of seeds, got {seeds!r}")
+    elif np.ndim(seeds) == 0:
+        seeds = [seeds]
+    else:
+        seeds = check_list("seeds", seeds, lambda name, s: s)
+    alphas = list(_flat("alphas", alphas))
+    _check_size(data, method, sizes, len(alphas) * len(seeds), "alphas and seeds (one network per alpha and seed)",
+                batch_sizes, epochs)
+    seeds = list(seeds)
     stacks = [train_stack(data, method, alphas * len(seeds), b, epochs, seeds=[s for s in seeds for _ in alphas],
                           sizes=sizes, gen_alpha=gen_alpha)
               for b in batch_sizes]

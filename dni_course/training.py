@@ -18,10 +18,10 @@ from functools import partial
 
 import numpy as np
 
-from .checks import (check_bool, check_callable, check_choice, check_fraction, check_gens, check_int,
-                     check_metric, check_net_data, check_positive, check_split, check_targets,
-                     check_update_every)
-from .data import AdditionData
+from .checks import (LAYER_SIZE_WHY, MAX_ACTIVATIONS, MAX_LAYER_SIZE, big, check_bool, check_callable, check_choice,
+                     check_fraction, check_gens, check_int, check_metric, check_net_data, check_positive, check_split,
+                     check_targets, check_update_every)
+from .data import MAX_DIGITS, AdditionData
 from .digits import DigitsData
 from .digits import evaluate as evaluate_digits
 from .layers import GEN_INPUTS, MLPSyntheticGradient, Network, SyntheticGradient
@@ -32,6 +32,64 @@ SYNTHETIC = ("dni", "cdni")  # the methods with generators
 SEND_DOWN = ("before", "after")
 GENERATORS = ("linear", "mlp")
 GEN_ALPHA = 0.03
+
+# Bounds on one run, far above the course's longest (3000 epochs of 10 batches), so that only a
+# typo is refused, up front, with the largest allowed value. Measured on the course's machine:
+# Epochs: a run keeps a record of every epoch (0.35 KB; 0.9 KB with test data and gradients), so
+# 300_000 epochs keep up to 270 MB, and an epoch takes at least 60 microseconds.
+MAX_EPOCHS = 300_000
+# Weight updates (batch steps) in one run: each takes at least 20 microseconds (the smallest
+# network; 35-65 for the course's), so 10**8 of them take from half an hour to two hours.
+MAX_STEPS = 10 ** 8
+# Multiply-adds in one run, counted as 4 per weight per example per epoch (forward, backward,
+# update, and the score after the epoch): 10**14 take over an hour even at one core's top speed.
+MAX_MULTIPLY_ADDS = 10 ** 14
+# Batches a generator's target may wait (target_delay). Notebook 06 goes up to 100; a target
+# 10_000 batches old describes weights that have long moved on. The waiting targets are kept in
+# memory too: at most MAX_ACTIVATIONS numbers (see _check_delay).
+MAX_TARGET_DELAY = 10_000
+# Examples that batches() slices: the most that dc.addition_data makes (2-bit sums). Its list
+# of slices for batch_size=1 then takes about 120 MB.
+MAX_EXAMPLES = MAX_DIGITS // 2
+DELAY_WHY = "Notebook 06 goes up to 100; a target that old describes weights that have long moved on"
+
+
+def _check_epochs(epochs, n_batches, per_epoch, stop_at):
+    """``epochs`` within MAX_EPOCHS, MAX_STEPS and MAX_MULTIPLY_ADDS, for epochs of ``n_batches``
+    batches and ``per_epoch`` multiply-adds; the message says which bound it meets and why."""
+    high, why = min(
+        (MAX_EPOCHS, f"A run keeps a record of every epoch, up to 0.9 KB each: {big(MAX_EPOCHS)} take up to 270 MB"),
+        (MAX_STEPS // n_batches, f"An epoch here is {n_batches} weight updates, and a run may make at most "
+                                 f"{big(MAX_STEPS)}: at 20 microseconds or more each, that takes hours"),
+        (MAX_MULTIPLY_ADDS // per_epoch, f"An epoch here costs about {big(per_epoch)} multiply-adds (4 per weight "
+                                         f"per example), and a run may cost at most {big(MAX_MULTIPLY_ADDS)}: "
+                                         f"over an hour"))
+    if stop_at is not None:
+        why += ". stop_at may end the run sooner, but the run must be able to finish without it"
+    return check_int("epochs", epochs, low=1, high=max(high, 1), why=why)
+
+
+def _check_delay(target_delay, batch_size, net):
+    """The memory that ``target_delay`` waiting batches take: each hidden layer's output and target."""
+    hidden = net.sizes[1:-1]
+    per_batch = 2 * batch_size * sum(hidden)
+    if per_batch and target_delay > MAX_ACTIVATIONS // per_batch:
+        raise ValueError(
+            f"target_delay must be at most {big(MAX_ACTIVATIONS // per_batch)} with batch_size={batch_size} and "
+            f"hidden layers of sizes {hidden}, got {target_delay}: each waiting batch keeps 2 x {batch_size} x "
+            f"{sum(hidden)} numbers (the hidden layers' outputs and targets), and at most {big(MAX_ACTIVATIONS)} "
+            f"({MAX_ACTIVATIONS * 8 >> 20} MB at float64) may wait")
+    return target_delay
+
+
+def _multiply_adds(net, n_examples, method, n_labels, generator, gen_hidden):
+    """About how many multiply-adds one epoch costs: 4 per weight (the generators' too) per example."""
+    weights = sum(a * b for a, b in zip(net.sizes[:-1], net.sizes[1:]))
+    if method in SYNTHETIC:
+        labels = n_labels if method == "cdni" else 0
+        weights += sum((n + labels) * n if generator == "linear" else (2 * n + labels) * gen_hidden
+                       for n in net.sizes[1:-1])
+    return 4 * n_examples * max(weights, 1)
 
 
 class TrainingDiverged(RuntimeError):
@@ -77,7 +135,10 @@ class History:
 def batches(n_examples, batch_size):
     """Slices over the data in order. A batch size that does not divide the data
     leaves a smaller last batch, so every example is used once per epoch."""
-    n_examples, batch_size = check_int("n_examples", n_examples, low=1), check_int("batch_size", batch_size, low=1)
+    n_examples = check_int("n_examples", n_examples, low=1, high=MAX_EXAMPLES,
+                           why="That is the most examples dc.addition_data makes: a list of more slices could fill "
+                               "the memory")
+    batch_size = check_int("batch_size", batch_size, low=1)
     return [slice(i, min(i + batch_size, n_examples)) for i in range(0, n_examples, batch_size)]
 
 
@@ -146,7 +207,7 @@ class DelayedTargets:
 
     def __init__(self, generator, delay):
         self.generator = generator
-        self.delay = check_int("delay", delay, low=0)
+        self.delay = check_int("delay", delay, low=0, high=MAX_TARGET_DELAY, why=DELAY_WHY)
         self.waiting = deque()
 
     def learn(self, h, labels, target, alpha):
@@ -249,11 +310,11 @@ def train(net, data, method="backprop", alpha=0.5, batch_size=10, epochs=100, te
     send_down = check_choice("send_down", send_down, SEND_DOWN)
     generator = check_choice("generator", generator, GENERATORS)
     gen_input = check_choice("gen_input", gen_input, GEN_INPUTS)
-    gen_hidden = check_int("gen_hidden", gen_hidden, low=1)
+    gen_hidden = check_int("gen_hidden", gen_hidden, low=1, high=MAX_LAYER_SIZE, why=LAYER_SIZE_WHY)
     track_gradients = check_bool("track_gradients", track_gradients)
     if on_epoch is not None:
         check_callable("on_epoch", on_epoch)
-    target_delay = check_int("target_delay", target_delay, low=0)
+    target_delay = check_int("target_delay", target_delay, low=0, high=MAX_TARGET_DELAY, why=DELAY_WHY)
     gen_seed = check_int("gen_seed", gen_seed, low=0)
     measure_every = check_int("measure_every", measure_every, low=1)
     if update_every is not None:
@@ -271,9 +332,12 @@ def train(net, data, method="backprop", alpha=0.5, batch_size=10, epochs=100, te
     if gen_input != "raw" and batch_size < 2:
         raise ValueError(f"gen_input={gen_input!r} uses statistics over a batch, so it needs batch_size of at "
                          f"least 2, got {batch_size}; or leave gen_input at 'raw'")
-    epochs = check_int("epochs", epochs, low=1)
     if stop_at is not None:
         stop_at = check_fraction("stop_at", stop_at)
+    target_delay = _check_delay(target_delay, batch_size, net)
+    n_batches = -(-len(data) // batch_size)
+    epochs = _check_epochs(epochs, n_batches, _multiply_adds(net, len(data), method, data.y.shape[1], generator,
+                                                             gen_hidden), stop_at)
     if isinstance(data, AdditionData):
         if (net.sizes[0], net.sizes[-1]) != (2 * data.bits, data.bits):
             raise ValueError(
@@ -288,6 +352,8 @@ def train(net, data, method="backprop", alpha=0.5, batch_size=10, epochs=100, te
                              f"digits need {data.x.shape[1]} inputs (pixels) and {data.y.shape[1]} outputs (classes)")
         evaluate_on, metric = evaluate_digits, "accuracy"
     x = net.check_input(data.x, "data.x")
+    if test is not None:
+        net.check_input(test.x, "test.x")  # scored every measure_every epochs: refused now if too big
     y = data.y.astype(net.dtype)
 
     n_labels = y.shape[1] if method == "cdni" else 0

@@ -14,14 +14,15 @@ per epoch) trains fewer epochs, and the status line says so.
 import base64
 import html
 import math
+import numbers
 
 import ipywidgets as widgets
 
-from .checks import (check_bool, check_choice, check_explorer, check_explorer_args, check_history, check_int,
+from .checks import (_show, check_bool, check_callable, check_choice, check_dpi, check_explorer_args, check_int,
                      check_optional_int, check_positive)
 from .layers import Network
-from .plots import NAMES, alignment_curves, to_png, training_curves
-from .training import GEN_ALPHA, METHODS, TrainingDiverged, batches, train
+from .plots import NAMES, _check_run, alignment_curves, to_png, training_curves
+from .training import GEN_ALPHA, METHODS, SYNTHETIC, TrainingDiverged, train
 
 # Looks the widgets cannot set themselves: the dimmed figure with its label while training,
 # and a selected method that stands out by more than a shade of grey.
@@ -36,13 +37,30 @@ CSS = """<style>
 .dni-status { line-height: 1.4em; overflow-y: auto; }
 </style>"""
 EXTRA_BATCH_SIZES = (3, 7, 16, 32, 64)  # a few that do not divide a training set of 100 or 1000
+ALPHA_RANGE = (1e-3, 10.0)  # the alpha slider's ends, unless the alpha asked for lies outside
+GEN_ALPHA_RANGE = (1e-3, 1.0)  # the generator alpha slider's
+SLIDER_LIMITS = (1e-12, 1e12)  # the widest a log slider may reach: every learning rate worth trying
+MAX_EPOCHS = 10_000  # every slider release retrains the whole run: 10,000 epochs take seconds
+MAX_EXAMPLES = 10_000_000  # more sums than any training set that fits in memory
+PICTURE_PIXELS = (100, 4000)  # an explorer's picture, each side: readable, and drawn in a blink
+
+
+def _n_batches(n_examples, batch_size):
+    """How many batches ``training.batches`` makes (the last one may be smaller), without making them."""
+    return -(-n_examples // batch_size)
 
 
 def batch_size_choices(n_examples, default=None):
     """Batch sizes worth offering: every divisor of ``n_examples`` (whole epochs of equal
     batches), a few that leave a smaller last batch, and ``default``."""
     n_examples = check_int("n_examples", n_examples, low=1)
-    sizes = {d for d in range(1, n_examples + 1) if n_examples % d == 0}
+    if n_examples > MAX_EXAMPLES:
+        raise ValueError(f"n_examples must be at most {MAX_EXAMPLES} (no training set that fits in memory "
+                         f"is larger), got {n_examples}")
+    sizes = set()
+    for d in range(1, math.isqrt(n_examples) + 1):  # divisors come in pairs d, n / d
+        if n_examples % d == 0:
+            sizes |= {d, n_examples // d}
     sizes |= {b for b in EXTRA_BATCH_SIZES if b <= n_examples}
     if default is not None:
         sizes.add(check_int("batch_size", default, low=1, high=n_examples))
@@ -55,8 +73,121 @@ def epochs_within_budget(epochs, n_examples, batch_size, default_batch_size):
     epochs, n_examples = check_int("epochs", epochs, low=1), check_int("n_examples", n_examples, low=1)
     batch_size = check_int("batch_size", batch_size, low=1, high=n_examples)
     default_batch_size = check_int("default_batch_size", default_batch_size, low=1, high=n_examples)
-    budget = epochs * len(batches(n_examples, default_batch_size))
-    return max(1, min(epochs, budget // len(batches(n_examples, batch_size))))
+    budget = epochs * _n_batches(n_examples, default_batch_size)
+    return max(1, min(epochs, budget // _n_batches(n_examples, batch_size)))
+
+
+def _check_methods(methods):
+    """None (no choice of method) or a list naming each method once."""
+    if methods is None:
+        return None
+    if isinstance(methods, (str, bytes)) or not isinstance(methods, (list, tuple)):
+        raise TypeError(f"methods must be None or a list of method names such as ['backprop', 'dni'], "
+                        f"got {_show(methods)}")
+    for m in methods:
+        check_choice("each of methods", m, METHODS)
+    if not methods or len(set(methods)) != len(methods):
+        raise ValueError(f"methods must name at least one method, each once (or be None for no choice), "
+                         f"got {list(methods)}")
+    return list(methods)
+
+
+def _check_slider_range(name, value, example):
+    """The ends (low, high) of a log-scale slider, within SLIDER_LIMITS."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)) or len(value) != 2:
+        raise TypeError(f"{name} must be a pair (low, high) such as {example}, got {_show(value)}")
+    low, high = (check_positive(f"each end of {name}", v) for v in value)
+    lowest, highest = SLIDER_LIMITS
+    if not lowest <= low < high <= highest:
+        raise ValueError(f"{name} must be a pair (low, high) with {lowest:g} <= low < high <= {highest:g} "
+                         f"(the ends of a log-scale slider), got {tuple(value)!r}")
+    return low, high
+
+
+def _check_on_slider(name, value, range_name, value_range):
+    """A slider's starting value: above 0 and within its range (a slider would move it to the nearer end)."""
+    value = check_positive(name, value)
+    low, high = value_range
+    if not low <= value <= high:
+        raise ValueError(f"{name} must lie in {range_name}, from {low:g} to {high:g}, got {value}: "
+                         f"its slider cannot show it (widen {range_name})")
+    return value
+
+
+def _check_slider_value(name, value):
+    """A value a log-scale slider starts from: above 0, within SLIDER_LIMITS."""
+    value = check_positive(name, value)
+    lowest, highest = SLIDER_LIMITS
+    if not lowest <= value <= highest:
+        raise ValueError(f"{name} must be from {lowest:g} to {highest:g} (the widest its log-scale slider "
+                         f"reaches), got {value}")
+    return value
+
+
+def _covering(default, value):
+    """``default`` (low, high), widened to the powers of ten around ``value`` if it lies outside."""
+    low = min(default[0], float(f"1e{math.floor(math.log10(value))}"))
+    high = max(default[1], float(f"1e{math.ceil(math.log10(value))}"))
+    return low, high
+
+
+def _log_slider(value, value_range, **options):
+    """A FloatLogSlider over ``value_range`` that holds ``value`` exactly: its exponents are rounded
+    outward, so that 10 ** min <= low and high <= 10 ** max (the widget clamps to those)."""
+    low, high = value_range
+    lo, hi = math.log10(low), math.log10(high)
+    while 10.0 ** lo > low:
+        lo = math.nextafter(lo, -math.inf)
+    while 10.0 ** hi < high:
+        hi = math.nextafter(hi, math.inf)
+    slider = widgets.FloatLogSlider(value=value, base=10, min=lo, max=hi, step=0.1, readout_format=".3g",
+                                    continuous_update=False, **options)
+    if slider.value != value:  # never: the checks above keep value within the ends
+        raise ValueError(f"the slider changed {value!r} to {slider.value!r}")
+    return slider
+
+
+def _check_figsize(figsize, dpi):
+    """The explorer's figure size in inches: a picture of PICTURE_PIXELS a side at ``dpi``."""
+    if isinstance(figsize, (str, bytes)) or not isinstance(figsize, (list, tuple)) or len(figsize) != 2:
+        raise TypeError(f"figsize must be a pair (width, height) in inches such as (9, 3.4), got {_show(figsize)}")
+    width, height = (check_positive("each side of figsize", v) for v in figsize)
+    pixels = round(width * dpi), round(height * dpi)
+    smallest, largest = PICTURE_PIXELS
+    if not all(smallest <= p <= largest for p in pixels):
+        raise ValueError(f"figsize {tuple(figsize)!r} at dpi {dpi:g} makes a picture of {pixels[0]} x {pixels[1]} "
+                         f"pixels: figsize and dpi must make each side from {smallest} to {largest} pixels "
+                         f"(smaller is unreadable, larger takes seconds at every slider release)")
+    return width, height
+
+
+def _check_explorer(run, draw, describe, alt, alpha, batch_size, batch_sizes, methods, method, alpha_range,
+                    gen_alpha, gen_alpha_slider, gen_alpha_range, figsize, dpi):
+    """``Explorer``'s functions and the settings its controls start from, as the controls will hold them."""
+    for name, function in (("run", run), ("draw", draw), ("describe", describe), ("alt", alt)):
+        check_callable(name, function)
+    alpha_range = _check_slider_range("alpha_range", alpha_range, ALPHA_RANGE)
+    alpha = _check_on_slider("alpha", alpha, "alpha_range", alpha_range)
+    if isinstance(batch_sizes, (str, bytes)) or not isinstance(batch_sizes, (list, tuple)) or not batch_sizes:
+        raise TypeError(f"batch_sizes must be a list of batch sizes such as [1, 10, 100], got {_show(batch_sizes)}")
+    batch_sizes = [check_int("each of batch_sizes", b, low=1) for b in batch_sizes]
+    batch_size = check_int("batch_size", batch_size, low=1)
+    if batch_size not in batch_sizes:
+        raise ValueError(f"batch_size must be one of batch_sizes {batch_sizes}, got {batch_size}")
+    methods = _check_methods(methods)
+    method = check_choice("method", method, METHODS)
+    if methods is not None and method not in methods:
+        raise ValueError(f"method {method!r} must be one of methods {methods}")
+    gen_alpha_slider = check_bool("gen_alpha_slider", gen_alpha_slider)
+    gen_alpha_range = _check_slider_range("gen_alpha_range", gen_alpha_range, GEN_ALPHA_RANGE)
+    if gen_alpha_slider:
+        gen_alpha = _check_on_slider("gen_alpha", gen_alpha, "gen_alpha_range", gen_alpha_range)
+    else:
+        gen_alpha = check_positive("gen_alpha", gen_alpha)
+    dpi = check_dpi("dpi", dpi)
+    figsize = _check_figsize(figsize, dpi)
+    return (alpha, batch_size, batch_sizes, methods, method, alpha_range, gen_alpha, gen_alpha_slider,
+            gen_alpha_range, figsize, dpi)
 
 
 class Explorer:
@@ -70,31 +201,31 @@ class Explorer:
     """
 
     def __init__(self, run, draw, describe, alt, alpha=1.0, batch_size=10, batch_sizes=(1, 10, 100),
-                 methods=None, method="backprop", alpha_range=(1e-3, 10.0), gen_alpha=GEN_ALPHA,
-                 gen_alpha_slider=False, gen_alpha_range=(1e-3, 1.0), figsize=(9, 3.4), dpi=80):
+                 methods=None, method="backprop", alpha_range=ALPHA_RANGE, gen_alpha=GEN_ALPHA,
+                 gen_alpha_slider=False, gen_alpha_range=GEN_ALPHA_RANGE, figsize=(9, 3.4), dpi=80):
         from matplotlib.figure import Figure
 
-        check_explorer(run, draw, describe, alt, alpha, batch_size, batch_sizes, alpha_range, dpi)
+        (alpha, batch_size, batch_sizes, methods, method, alpha_range, gen_alpha, gen_alpha_slider, gen_alpha_range,
+         figsize, dpi) = _check_explorer(run, draw, describe, alt, alpha, batch_size, batch_sizes, methods, method,
+                                         alpha_range, gen_alpha, gen_alpha_slider, gen_alpha_range, figsize, dpi)
         self._run, self._draw, self._describe, self._alt = run, draw, describe, alt
         self.dpi = dpi
         # Fixed margins instead of a layout engine: constrained layout would double the
         # time from slider release to picture, and the explorer's panels never change shape.
         self.figure = Figure(figsize=figsize)
-        self.figure.subplots_adjust(left=0.08, right=0.985, bottom=0.15, top=0.8, wspace=0.24)
+        # (room for 11-point tick and axis labels: plots.EXPLORER_TEXT)
+        self.figure.subplots_adjust(left=0.095, right=0.985, bottom=0.16, top=0.8, wspace=0.3)
         style = {"description_width": "150px"}
-        slider = dict(continuous_update=False, style=style, layout=widgets.Layout(width="460px"))
-        self.alpha = widgets.FloatLogSlider(
-            value=alpha, base=10, min=math.log10(alpha_range[0]), max=math.log10(alpha_range[1]), step=0.1,
-            description="alpha (learning rate)", readout_format=".3g", tooltip="alpha, the learning rate", **slider)
+        slider = dict(style=style, layout=widgets.Layout(width="460px"))
+        self.alpha = _log_slider(alpha, alpha_range, description="alpha (learning rate)",
+                                 tooltip="alpha, the learning rate", **slider)
         self.batch_size = widgets.Dropdown(options=list(batch_sizes), value=batch_size, description="batch size",
                                            style=style, layout=widgets.Layout(width="250px"))
         sliders = [self.alpha, self.batch_size]
         self.gen_alpha = None
         if gen_alpha_slider:
-            self.gen_alpha = widgets.FloatLogSlider(
-                value=gen_alpha, base=10, min=math.log10(gen_alpha_range[0]), max=math.log10(gen_alpha_range[1]),
-                step=0.1, description="generator alpha", readout_format=".3g",
-                tooltip="the generators' learning rate", **slider)
+            self.gen_alpha = _log_slider(gen_alpha, gen_alpha_range, description="generator alpha",
+                                         tooltip="the generators' learning rate", **slider)
             sliders.append(self.gen_alpha)
         self._fixed_gen_alpha = gen_alpha
         controls = [widgets.VBox(sliders)]
@@ -132,8 +263,8 @@ class Explorer:
                 "gen_alpha": self.gen_alpha.value if self.gen_alpha is not None else self._fixed_gen_alpha}
 
     def _enable_gen_alpha(self):
-        if self.gen_alpha is not None:  # backprop has no generators
-            self.gen_alpha.disabled = self.settings()["method"] == "backprop"
+        if self.gen_alpha is not None:  # backprop and the output-only control have no generators
+            self.gen_alpha.disabled = self.settings()["method"] not in SYNTHETIC
 
     def _on_change(self, change):
         self._enable_gen_alpha()
@@ -181,7 +312,7 @@ def summary_line(history, n_examples=None, epochs=None):
     ``epochs`` is what the explorer was asked for: when the run had fewer because of the
     update budget, the line says so.
     """
-    history = check_history("history", history)
+    history = _check_run("history", history)
     n_examples, epochs = check_optional_int("n_examples", n_examples, 1), check_optional_int("epochs", epochs, 1)
     name = NAMES[history.method]
     reached = history.epochs_to(0.99)
@@ -194,15 +325,23 @@ def summary_line(history, n_examples=None, epochs=None):
         text += f". Each epoch ends with a batch of {n_examples % history.batch_size} ({history.batch_size} does not divide {n_examples})"
     planned = getattr(history, "planned_epochs", None)  # set by the explorer's update budget
     if epochs and n_examples and planned and planned < epochs:
-        updates = planned * len(batches(n_examples, history.batch_size))
+        updates = planned * _n_batches(n_examples, history.batch_size)
         text += (f". Batch {history.batch_size} trains {planned} epochs, not {epochs}: every setting gets "
                  f"at most {updates} weight updates, to answer quickly")
     return text
 
 
 def figure_text(history, show_gradients=False):
-    """The explorer figure's text alternative: what it shows and the result."""
-    history, show_gradients = check_history("history", history), check_bool("show_gradients", show_gradients)
+    """The explorer figure's text alternative: what it shows and the result.
+
+    ``show_gradients`` describes the gradient figure (``plots.alignment_curves``), which only a
+    DNI or cDNI run trained with ``track_gradients=True`` has.
+    """
+    history, show_gradients = _check_run("history", history), check_bool("show_gradients", show_gradients)
+    if show_gradients and not history.alignment:
+        raise ValueError(f"show_gradients=True needs a run with gradient records (DNI or cDNI, trained with "
+                         f"track_gradients=True), and this {NAMES[history.method]} run has none: "
+                         f"use show_gradients=False for its loss and accuracy")
     run = f"{NAMES[history.method]} at alpha {history.alpha:.3g}, batch {history.batch_size}, {history.epochs[-1]} epochs"
     if show_gradients:
         cos = ", ".join(f"layer {i + 1} {c:.2f}" for i, c in enumerate(history.alignment[-1]))
@@ -226,20 +365,33 @@ def training_explorer(data, test=None, sizes=(16, 64, 32, 8), method="backprop",
     ``gen_alpha_slider`` adds a slider for the generators' learning rate ``gen_alpha``.
     ``epochs`` is trained at ``batch_size``; other batch sizes get the same number of weight
     updates (a smaller batch, fewer epochs), so every setting answers in about the same time.
+    The sliders start at ``alpha`` and ``gen_alpha``, and reach further than usual when those
+    lie outside their usual ranges (``ALPHA_RANGE``, ``GEN_ALPHA_RANGE``).
     """
     check_choice("method", method, METHODS)
     sizes = check_explorer_args(data, test, sizes, seed, alpha, show_gradients, stop_at, gen_alpha_slider, methods)
-    for m in methods or ():
-        check_choice("each of methods", m, METHODS)
+    methods = _check_methods(methods)
     if methods and method not in methods:
-        raise ValueError(f"method {method!r} must be one of methods {list(methods)}")
+        raise ValueError(f"method {method!r} must be one of methods {methods}")
+    if not isinstance(seed, numbers.Integral):  # a random generator would start each release elsewhere
+        raise TypeError(f"seed must be a whole number, so that every slider release starts from the same "
+                        f"network, got {_show(seed)}")
     epochs = check_int("epochs", epochs, low=1)
+    if epochs > MAX_EPOCHS:
+        raise ValueError(f"epochs must be at most {MAX_EPOCHS} in an explorer, got {epochs}: every slider release "
+                         f"retrains the whole run, and {MAX_EPOCHS} epochs of 100 sums already take about 4 s "
+                         f"(for a longer run, call dc.train)")
     batch_size = check_int("batch_size", batch_size, low=1, high=len(data))
-    gen_alpha = check_positive("gen_alpha", gen_alpha)
-    if show_gradients and (method == "backprop" or (methods and "backprop" in methods)):
-        raise ValueError("show_gradients needs method 'dni' or 'cdni': backprop has no synthetic gradients")
-    if gen_alpha_slider and method == "backprop" and not methods:
-        raise ValueError("gen_alpha_slider needs method 'dni' or 'cdni' (or a methods choice): backprop has no generators")
+    alpha = _check_slider_value("alpha", alpha)
+    gen_alpha = _check_slider_value("gen_alpha", gen_alpha) if gen_alpha_slider else check_positive("gen_alpha", gen_alpha)
+    offered = methods or [method]
+    without = [m for m in offered if m not in SYNTHETIC]
+    if show_gradients and without:
+        raise ValueError(f"show_gradients needs method 'dni' or 'cdni' (and only those in methods): "
+                         f"{without[0]!r} has no synthetic gradients")
+    if gen_alpha_slider and len(without) == len(offered):
+        raise ValueError(f"gen_alpha_slider needs method 'dni' or 'cdni' (or one of them in methods): "
+                         f"{without[0]!r} has no generators")
     default_batch = batch_size
 
     def run(settings, progress):
@@ -269,4 +421,5 @@ def training_explorer(data, test=None, sizes=(16, 64, 32, 8), method="backprop",
     return Explorer(run, draw, lambda h: summary_line(h, len(data), epochs),
                     lambda h: figure_text(h, show_gradients), alpha=alpha, batch_size=batch_size,
                     batch_sizes=batch_size_choices(len(data), batch_size), methods=methods, method=method,
-                    gen_alpha=gen_alpha, gen_alpha_slider=gen_alpha_slider)
+                    alpha_range=_covering(ALPHA_RANGE, alpha), gen_alpha=gen_alpha, gen_alpha_slider=gen_alpha_slider,
+                    gen_alpha_range=_covering(GEN_ALPHA_RANGE, gen_alpha) if gen_alpha_slider else GEN_ALPHA_RANGE)

@@ -38,7 +38,7 @@ def test_train_rejects_bad_settings(data, kwargs, error, words):
 @pytest.mark.parametrize("call, error, words", [
     (lambda: dc.addition_data(bits=1), ValueError, ["bits", "between 2 and", "1"]),
     (lambda: dc.addition_data(bits=8.0), TypeError, ["bits", "whole number"]),
-    (lambda: dc.addition_data(n_examples=0), ValueError, ["n_examples", "at least 1"]),
+    (lambda: dc.addition_data(n_examples=0), ValueError, ["n_examples", "between 1 and"]),
     (lambda: dc.addition_data(seed=-1), ValueError, ["seed"]),
     (lambda: dc.Network.create([8]), ValueError, ["sizes"]),
     (lambda: dc.Network.create([8, 0, 4]), ValueError, ["layer size", "0"]),

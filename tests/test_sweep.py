@@ -82,27 +82,108 @@ def test_bad_input_is_refused(task):
         sw.landscape(np.zeros((3, 16)), "backprop", [1.0], [10])
 
 
+def _generator_step(weights, bias, inputs, targets, gen_alpha, batch=None, network=None):
+    """The stacked generator step; ``batch`` replaces the batch size it divides by, ``network``
+    makes every network use that one network's weights."""
+    w, b = (weights, bias) if network is None else (weights[network], bias[network])
+    error = inputs @ w + b - targets
+    scale = gen_alpha / (inputs.shape[1] if batch is None else batch(inputs))
+    return weights - scale * (inputs.swapaxes(1, 2) @ error), bias - scale * error.sum(axis=1, keepdims=True)
+
+
+def test_the_generator_step_check_accepts_every_way_to_write_it_and_no_stub():
+    from dni_course.exercises import CORRECT, NOT_ATTEMPTED, landscape as ex
+
+    def with_einsum(weights, bias, inputs, targets, gen_alpha):
+        error = np.einsum("sbi,sio->sbo", inputs, weights) + bias - targets
+        return (weights - gen_alpha * np.einsum("sbi,sbo->sio", inputs, error) / inputs.shape[1],
+                bias - gen_alpha * error.mean(axis=1, keepdims=True))
+
+    def network_by_network(weights, bias, inputs, targets, gen_alpha):
+        gens = []
+        for w, b, x, t in zip(weights, bias, inputs, targets):
+            gen = dc.SyntheticGradient(w.shape[1], w.shape[0] - w.shape[1], np.float64)
+            gen.weights[...], gen.bias[...] = w, b[0]
+            n = w.shape[1]
+            gen.predict(x[:, :n], x[:, n:] if x.shape[1] > n else None)
+            gen.learn(t, gen_alpha)
+            gens.append(gen)
+        return np.stack([g.weights for g in gens]), np.stack([g.bias[None] for g in gens])
+
+    def stub(weights, bias, inputs, targets, gen_alpha):
+        raise NotImplementedError()
+
+    for answer in (_generator_step, with_einsum, network_by_network):
+        assert ex.stacked_generator_step.evaluate(answer) == (CORRECT, "every check passed"), answer.__name__
+    assert ex.stacked_generator_step.evaluate(stub)[0] == NOT_ATTEMPTED
+
+
+def test_the_generator_step_is_the_one_the_sweep_takes():
+    # sweep._synthetic_step updates its generators in place with the same step the exercise asks for.
+    from dni_course.exercises import landscape as ex
+
+    rng = np.random.default_rng(0)
+    weights = [rng.normal(0, 0.5, (3, a, b)) for a, b in ((4, 6), (6, 5), (5, 2))]
+    gens = [[rng.normal(0, 0.3, (3, n, n)), rng.normal(0, 0.3, (3, 1, n))] for n in (6, 5)]
+    x, y = rng.random((7, 4)), (rng.random((7, 2)) > 0.5).astype(float)
+    alpha, gen_alpha = np.array([0.5, 1.0, 2.0])[:, None, None], 0.2
+    hs = sw._forward([w.copy() for w in weights], x)  # what each generator sees: its layer's output
+    sent_down = []  # what each layer above sends down, through its weights before its own update
+    grad = hs[-1] - y
+    for i in (2, 1):
+        if i < 2:
+            grad = hs[i] @ gens[i][0] + gens[i][1]
+        sent_down.insert(0, (grad * hs[i] * (1 - hs[i])) @ weights[i].swapaxes(1, 2))
+    namespace = {"np": np, "dc": dc}
+    exec(ex.stacked_generator_step.solution_code(), namespace)
+    expected = [namespace["stacked_generator_step"](g_w, g_b, hs[i], sent_down[i], gen_alpha)
+                for i, (g_w, g_b) in enumerate(gens)]
+    sw._synthetic_step(weights, gens, x, y, alpha, gen_alpha)
+    for (g_w, g_b), (w_new, b_new) in zip(gens, expected):
+        np.testing.assert_allclose(g_w, w_new)
+        np.testing.assert_allclose(g_b, b_new)
+
+
 def test_exercise_checks_name_the_mistake_not_the_answer():
     from dni_course.exercises import INCORRECT, landscape as ex
 
-    def no_sigmoid(weights, x):
-        for w in weights:
-            x = x @ w
-        return x
+    def uphill(weights, bias, inputs, targets, gen_alpha):
+        return _generator_step(weights, bias, inputs, targets, -gen_alpha)
 
-    def first_network_only(weights, x):
-        h = x
-        for w in weights:
-            h = dc.sigmoid(h @ w[0])
-        return np.stack([h] * len(weights[0]))
+    def summed_over_the_batch(weights, bias, inputs, targets, gen_alpha):
+        return _generator_step(weights, bias, inputs, targets, gen_alpha, batch=lambda x: 1)
 
-    def two_layers_only(weights, x):
-        return dc.sigmoid(dc.sigmoid(x @ weights[0]) @ weights[1])
+    def divided_by_the_networks(weights, bias, inputs, targets, gen_alpha):
+        return _generator_step(weights, bias, inputs, targets, gen_alpha, batch=len)
 
-    for answer, words in ((no_sigmoid, "squashed"), (first_network_only, "own weights"),
-                          (two_layers_only, "every layer")):
-        outcome, message = ex.stacked_forward.evaluate(answer)
-        assert outcome == INCORRECT and words in message, answer.__name__
+    def first_network_only(weights, bias, inputs, targets, gen_alpha):
+        return _generator_step(weights, bias, inputs, targets, gen_alpha, network=0)
+
+    def guess_without_bias(weights, bias, inputs, targets, gen_alpha):
+        new_weights, _ = _generator_step(weights, np.zeros_like(bias), inputs, targets, gen_alpha)
+        return new_weights, _generator_step(weights, bias, inputs, targets, gen_alpha)[1]
+
+    def bias_left_alone(weights, bias, inputs, targets, gen_alpha):
+        return _generator_step(weights, bias, inputs, targets, gen_alpha)[0], bias
+
+    def bias_without_keepdims(weights, bias, inputs, targets, gen_alpha):
+        error = inputs @ weights + bias - targets
+        new_weights, _ = _generator_step(weights, bias, inputs, targets, gen_alpha)
+        return new_weights, bias - gen_alpha / inputs.shape[1] * error.sum(axis=1)
+
+    def hard_coded_shapes(weights, bias, inputs, targets, gen_alpha):
+        return _generator_step(weights, bias, inputs, targets, 0.3)
+
+    def unchanged(weights, bias, inputs, targets, gen_alpha):
+        return weights, bias
+
+    for answer, words in ((uphill, "uphill"), (summed_over_the_batch, "summed over the batch"),
+                          (divided_by_the_networks, "number of networks"), (first_network_only, "own weights"),
+                          (guess_without_bias, "leaves out the bias"), (bias_left_alone, "bias does not"),
+                          (bias_without_keepdims, "keepdims"), (hard_coded_shapes, "use gen_alpha as given"),
+                          (unchanged, "as they were")):
+        outcome, message = ex.stacked_generator_step.evaluate(answer)
+        assert outcome == INCORRECT and words in message, (answer.__name__, message)
 
     def swapped(grid, alphas, batch_sizes):
         grid = np.where(np.asarray(grid) > 0, grid, np.inf)

@@ -207,7 +207,7 @@ def test_every_second_of_ten_fixed_batches_leaves_half_the_data_unlearned(task):
     (dict(method="dni", generator="deep"), ValueError, ["generator", "'linear'", "'mlp'", "'deep'"]),
     (dict(method="dni", generator="mlp", gen_hidden=0), ValueError, ["gen_hidden", "1", "got 0"]),
     (dict(method="dni", gen_hidden=2.5), TypeError, ["gen_hidden", "whole number", "2.5"]),
-    (dict(method="cdni", target_delay=-1), ValueError, ["target_delay", "at least 0", "-1"]),
+    (dict(method="cdni", target_delay=-1), ValueError, ["target_delay", "between 0 and", "-1"]),
     (dict(method="cdni", target_delay=1.5), TypeError, ["target_delay", "whole number", "1.5"]),
     (dict(method="cdni", gen_seed=-3), ValueError, ["gen_seed", "-3"]),
     (dict(method="backprop", generator="mlp"), ValueError, ["generator='mlp'", "'dni' or 'cdni'", "'backprop'"]),

@@ -152,3 +152,264 @@ def test_gradient_explorer_draws_alignment(task):
 def test_plain_text_form_is_short_and_stable(explorer):
     text = explorer._repr_mimebundle_()["text/plain"]
     assert text.startswith("Explorer:") and "\n" not in text
+
+
+# --- Bad settings: a clear error that names the setting and what is allowed, never a silent change ---
+
+import os  # noqa: E402
+
+import numpy as np  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
+
+from dni_course import widgets  # noqa: E402
+
+DATA = dc.addition_data(bits=4, n_examples=12, seed=0)
+TEST = dc.held_out_data(DATA, n_examples=20, seed=1)
+SMALL = dict(sizes=(8, 6, 4), epochs=2, batch_size=4)
+QUIET = dict(run=lambda settings, progress: dict(settings), draw=lambda result, fig: None,
+             describe=lambda result: "done", alt=lambda result: "a figure")
+
+
+def bare(**kwargs):
+    """An explorer whose run only returns its settings: it checks and builds the controls."""
+    return widgets.Explorer(**{**QUIET, **kwargs})
+
+
+def run_of(method, **kw):
+    return dc.train(dc.Network.create([8, 6, 4], seed=0), DATA, method=method, alpha=0.5, batch_size=4, epochs=2,
+                    test=TEST, **kw)
+
+
+@pytest.mark.parametrize("kwargs, error, words", [
+    (dict(methods=["nope"]), ValueError, ["methods", "'nope'", "'dni'"]),
+    (dict(methods=["dni"], method="cdni"), ValueError, ["method", "'cdni'", "methods"]),
+    (dict(methods=["dni", "dni"], method="dni"), ValueError, ["methods", "once"]),
+    (dict(methods=[]), ValueError, ["methods", "at least one"]),
+    (dict(methods="dni"), TypeError, ["methods", "list"]),
+    (dict(method="sgd"), ValueError, ["method", "'backprop'", "'sgd'"]),
+    (dict(gen_alpha=[0.1]), TypeError, ["gen_alpha", "number", "list"]),
+    (dict(gen_alpha=0.0), ValueError, ["gen_alpha", "above 0"]),
+    (dict(gen_alpha_range=(0, 1)), ValueError, ["gen_alpha_range", "above 0"]),
+    (dict(gen_alpha_range=(1.0, 0.1)), ValueError, ["gen_alpha_range", "low < high"]),
+    (dict(gen_alpha_range=(1e-20, 1.0)), ValueError, ["gen_alpha_range", "1e-12"]),
+    (dict(gen_alpha_range=0.5), TypeError, ["gen_alpha_range", "pair"]),
+    (dict(method="dni", gen_alpha=5.0, gen_alpha_slider=True), ValueError,
+     ["gen_alpha", "gen_alpha_range", "from 0.001 to 1", "5.0"]),
+    (dict(alpha=20.0), ValueError, ["alpha", "alpha_range", "from 0.001 to 10", "20.0"]),
+    (dict(alpha_range=(0, 10)), ValueError, ["alpha_range", "above 0"]),
+    (dict(gen_alpha_slider="yes"), TypeError, ["gen_alpha_slider", "True or False"]),
+    (dict(figsize=(100, 100)), ValueError, ["figsize", "8000 x 8000", "4000"]),
+    (dict(figsize=(9,)), TypeError, ["figsize", "pair"]),
+    (dict(dpi=1), ValueError, ["dpi", "9 x 3", "100"]),
+    (dict(batch_size=7), ValueError, ["batch_size", "batch_sizes", "7"]),
+    (dict(run=None), TypeError, ["run", "function"]),
+])
+def test_explorer_refuses_bad_settings_by_name(kwargs, error, words):
+    with pytest.raises(error) as caught:
+        bare(**kwargs)
+    for word in words:
+        assert word in str(caught.value), str(caught.value)
+
+
+@pytest.mark.parametrize("kwargs, error, words", [
+    (dict(epochs=10 ** 9), ValueError, ["epochs", "at most 10000", "slider release"]),
+    (dict(seed=np.random.default_rng(0)), TypeError, ["seed", "whole number", "same network"]),
+    (dict(methods=["dni", "output_only"], method="dni", show_gradients=True), ValueError,
+     ["show_gradients", "'output_only'"]),
+    (dict(method="output_only", gen_alpha_slider=True), ValueError, ["gen_alpha_slider", "'output_only'"]),
+    (dict(alpha=1e20), ValueError, ["alpha", "1e+12"]),
+    (dict(method="dni", gen_alpha=1e-20, gen_alpha_slider=True), ValueError, ["gen_alpha", "1e-12"]),
+    (dict(methods=["dni", "dni"], method="dni"), ValueError, ["methods", "once"]),
+])
+def test_training_explorer_refuses_bad_settings_by_name(kwargs, error, words):
+    with pytest.raises(error) as caught:
+        dc.widgets.training_explorer(DATA, **{**SMALL, **kwargs})
+    for word in words:
+        assert word in str(caught.value), str(caught.value)
+
+
+def spy_on_train(monkeypatch):
+    """Record the keyword arguments every training run of an explorer gets."""
+    calls = []
+    real = widgets.train
+
+    def train(*args, **kwargs):
+        calls.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(widgets, "train", train)
+    return calls
+
+
+@pytest.mark.parametrize("gen_alpha", [5.0, 3e-5, 1e-3, 1.0])
+def test_a_generator_alpha_outside_the_slider_range_is_what_trains(monkeypatch, gen_alpha):
+    calls = spy_on_train(monkeypatch)
+    explorer = dc.widgets.training_explorer(DATA, method="dni", gen_alpha=gen_alpha, gen_alpha_slider=True, **SMALL)
+    assert explorer.gen_alpha.value == gen_alpha  # the slider was widened, not clamped
+    assert 10 ** explorer.gen_alpha.min <= gen_alpha <= 10 ** explorer.gen_alpha.max
+    assert calls[-1]["gen_alpha"] == gen_alpha
+    if 1e-3 <= gen_alpha <= 1.0:  # inside the usual range, the usual slider
+        assert (explorer.gen_alpha.min, explorer.gen_alpha.max) == (-3, 0)
+
+
+@pytest.mark.parametrize("alpha", [50.0, 2e-5])
+def test_an_alpha_outside_the_slider_range_is_what_trains(monkeypatch, alpha):
+    calls = spy_on_train(monkeypatch)
+    explorer = dc.widgets.training_explorer(DATA, alpha=alpha, **SMALL)
+    assert explorer.alpha.value == alpha and calls[-1]["alpha"] == alpha
+
+
+def test_the_generator_slider_is_off_for_methods_without_generators():
+    explorer = dc.widgets.training_explorer(DATA, methods=["output_only", "dni"], method="dni",
+                                            gen_alpha_slider=True, **SMALL)
+    assert not explorer.gen_alpha.disabled
+    explorer.method.value = "output_only"
+    assert explorer.gen_alpha.disabled
+
+
+def test_figure_text_without_gradient_records_says_so():
+    for history in (run_of("backprop"), run_of("dni")):  # the DNI run was trained without track_gradients
+        with pytest.raises(ValueError) as caught:
+            widgets.figure_text(history, show_gradients=True)
+        for word in ("show_gradients", "track_gradients", "show_gradients=False"):
+            assert word in str(caught.value)
+    assert "cosine similarity" in widgets.figure_text(run_of("dni", track_gradients=True), show_gradients=True)
+
+
+def test_a_run_that_is_not_on_the_addition_task_is_refused_by_name():
+    import copy
+
+    digits_like = copy.copy(run_of("backprop"))
+    digits_like.train = [{"loss": 0.5, "accuracy": 0.5}]
+    for call in (widgets.summary_line, widgets.figure_text):
+        with pytest.raises(ValueError, match="history must be a run on the addition task"):
+            call(digits_like)
+
+
+def test_huge_sizes_answer_at_once():
+    import time
+
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match="n_examples must be at most 10000000"):
+        batch_size_choices(10 ** 12)
+    assert epochs_within_budget(300, 10 ** 15, 1, 10) == 30  # no list of 10**15 batches
+    assert batch_size_choices(10 ** 7)[-1] == 10 ** 7
+    assert time.perf_counter() - start < 2
+
+
+# Hypothesis: random bad values of each setting are refused with an error naming it, or they work, and
+# then the controls hold exactly the value asked for.
+
+class Thing:
+    def __repr__(self):
+        return "Thing()"
+
+
+TEXT = st.text(st.characters(min_codepoint=32, max_codepoint=0x2FF), max_size=6)
+JUNK = st.one_of(st.none(), st.booleans(), st.integers(-10 ** 30, 10 ** 30), st.floats(), TEXT, st.just(Thing()),
+                 st.just({}), st.just(1j), st.lists(st.one_of(st.integers(-3, 200), st.floats(), TEXT), max_size=3),
+                 st.just(np.zeros(2)), st.just(DATA))
+RATES = st.one_of(JUNK, st.floats(-1, 1e14), st.floats(1e-14, 20), st.sampled_from([1e-12, 1e12, 5.0, 0.5]))
+RANGES = st.one_of(JUNK, st.tuples(st.floats(-1, 1e13), st.floats(-1, 1e13)), st.tuples(RATES, RATES))
+METHOD_LISTS = st.one_of(JUNK, st.lists(st.sampled_from(dc.METHODS + ("sgd",)), max_size=4), st.just(dc.METHODS))
+PROPERTY = settings(max_examples=15, deadline=None, database=None, derandomize=not os.environ.get("DNI_EXPLORE"),
+                    suppress_health_check=[HealthCheck.too_slow])
+
+
+def holds(explorer, name, value):
+    """What the explorer holds for the setting ``name`` after it accepted ``value``."""
+    if name in ("alpha", "batch_size", "method", "gen_alpha"):
+        return explorer.settings()[name] == value
+    if name == "methods":
+        return explorer.method is None if value is None else [m for _, m in explorer.method.options] == list(value)
+    if name in ("alpha_range", "gen_alpha_range"):
+        slider = getattr(explorer, name[:-6])
+        return slider is None or 10 ** slider.min <= value[0] and value[1] <= 10 ** slider.max
+    if name == "figsize":
+        return tuple(explorer.figure.get_size_inches()) == tuple(value)
+    if name == "dpi":
+        return explorer.dpi == value
+    if name == "batch_sizes":
+        return list(explorer.batch_size.options) == list(value)
+    if name == "gen_alpha_slider":
+        return (explorer.gen_alpha is not None) == value
+    return True
+
+
+EXPLORER_CASES = {
+    "alpha": RATES, "gen_alpha": RATES, "batch_size": st.one_of(JUNK, st.integers(-2, 200)),
+    "batch_sizes": st.one_of(JUNK, st.lists(st.integers(-1, 50), max_size=3)), "method": st.one_of(
+        JUNK, st.sampled_from(dc.METHODS + ("sgd", "DNI"))), "methods": METHOD_LISTS, "alpha_range": RANGES,
+    "gen_alpha_range": RANGES, "gen_alpha_slider": st.one_of(JUNK, st.booleans()),
+    "figsize": st.one_of(JUNK, st.tuples(st.floats(-1, 100), st.floats(-1, 100))),
+    "dpi": st.one_of(JUNK, st.floats(-1, 2000)),
+}
+# the other settings, so that the one under test decides: batch 10 is offered, the method is in methods
+BASE = dict(method="dni", batch_sizes=[1, 10, 100])
+
+
+@pytest.mark.parametrize("name", EXPLORER_CASES)
+@PROPERTY
+@given(data=st.data())
+def test_explorer_settings_are_refused_by_name_or_held_exactly(name, data):
+    value = data.draw(EXPLORER_CASES[name], label=name)
+    kwargs = {**BASE, name: value}
+    if name == "methods" and isinstance(value, (list, tuple)) and value and value[0] in dc.METHODS:
+        kwargs["method"] = value[0]
+    if name == "gen_alpha":
+        kwargs["gen_alpha_slider"] = True
+    try:
+        explorer = bare(**kwargs)
+    except (TypeError, ValueError) as error:  # any other exception fails the test
+        message = str(error)
+        assert name in message and "must" in message, f"{name}={value!r}: {message}"
+        return
+    assert holds(explorer, name, value), f"{name}={value!r} became something else"
+
+
+TRAINING_CASES = {
+    "alpha": RATES, "gen_alpha": RATES, "epochs": st.one_of(JUNK, st.integers(-2, 10 ** 12)),
+    "batch_size": st.one_of(JUNK, st.integers(-2, 20)), "method": st.one_of(JUNK, st.sampled_from(dc.METHODS)),
+    "methods": METHOD_LISTS, "seed": st.one_of(JUNK, st.integers(-3, 2 ** 70), st.just(np.random.default_rng(0))),
+    "stop_at": st.one_of(JUNK, st.floats(-1, 2)), "show_gradients": st.one_of(JUNK, st.booleans()),
+    "gen_alpha_slider": st.one_of(JUNK, st.booleans()),
+}
+
+
+@pytest.mark.parametrize("name", TRAINING_CASES)
+@settings(PROPERTY, max_examples=10)
+@given(data=st.data())
+def test_training_explorer_settings_are_refused_by_name_or_trained_as_asked(name, data):
+    value = data.draw(TRAINING_CASES[name], label=name)
+    with pytest.MonkeyPatch.context() as patch:
+        trained_as_asked(name, value, spy_on_train(patch))
+
+
+def trained_as_asked(name, value, calls):
+    kwargs = {**SMALL, "method": "cdni", "epochs": 1, name: value}
+    if name == "methods" and isinstance(value, (list, tuple)) and value and value[0] in dc.METHODS:
+        kwargs["method"] = value[0]
+    if name == "gen_alpha":
+        kwargs["gen_alpha_slider"] = True
+    if name == "epochs" and isinstance(value, int) and value > 50:
+        kwargs["stop_at"] = 0.0  # a long run asked for, stopped after its first epoch
+    try:
+        explorer = dc.widgets.training_explorer(DATA, **kwargs)
+    except (TypeError, ValueError) as error:
+        message = str(error)
+        assert name in message and "must" in message, f"{name}={value!r}: {message}"
+        return
+    if name in ("alpha", "gen_alpha", "batch_size", "method"):
+        assert explorer.settings()[name] == value and calls[-1][name] == value
+    if name == "epochs":
+        assert calls[-1]["epochs"] == value
+    if name == "stop_at":
+        assert calls[-1]["stop_at"] == value
+
+
+def test_the_explorers_figure_text_is_at_least_10_px(explorer):
+    fig = explorer.figure
+    sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    assert min(sizes) * explorer.dpi / 72 >= 10  # a point is dpi / 72 pixels
