@@ -11,9 +11,9 @@ from dni_course.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED
 from dni_course.exercises import cdni as ex
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "05_label_conditioning.ipynb"
-EXERCISES = (ex.generator_input, ex.output_only_step, ex.label_matrix)
+EXERCISES = (ex.output_only_step, ex.catch_up_step, ex.label_matrix)
 SIZES = (16, 64, 32, 8)
-WRONG = {"generator_input": lambda h, y: np.hstack([y, h]),
+WRONG = {"catch_up_step": lambda net, gens, x, y, gen_alpha: ex._true_targets_step(net, gens, x, y, gen_alpha),
          "output_only_step": lambda net, x, y, alpha: net.forward(x),
          "label_matrix": lambda output, w_out: -w_out.T}
 
@@ -35,26 +35,77 @@ def test_solution_is_correct_and_stub_is_not_attempted(exercise):
     assert exercise.evaluate(lambda *args: None)[0] == NOT_ATTEMPTED
 
 
+def _catch_up(net, gens, x, y, gen_alpha, top_sign=1.0, order=None, learn=True):
+    """A catch-up step with one deliberate change: the sign of the top gradient, the order in
+    which the generators are visited, or no learning at all."""
+    hs = [x]
+    for layer in net.layers:
+        hs.append(layer.forward(hs[-1]))
+    targets = [None] * len(gens)
+    for i in order or range(len(gens)):
+        if i + 1 < len(gens):
+            grad = gens[i + 1].predict(hs[i + 2], y)
+        else:
+            grad = top_sign * (hs[-1] - y)
+        targets[i] = net.layers[i + 1].backward(grad)
+        gens[i].predict(hs[i + 1], y)
+        if learn:
+            gens[i].learn(targets[i], gen_alpha)
+    return targets
+
+
+def _updates_a_layer(net, gens, x, y, gen_alpha):
+    targets = solution(ex.catch_up_step)(net, gens, x, y, gen_alpha)
+    net.layers[0].weights += 0.01
+    return targets
+
+
+class _Counting:
+    """Right on the first call, then takes larger steps: it keeps something between calls."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def __call__(self, net, gens, x, y, gen_alpha):
+        self.calls += 1
+        return _catch_up(net, gens, x, y, gen_alpha * self.calls)
+
+
 @pytest.mark.parametrize("answer, words", [
-    (lambda h, y: np.hstack([y, h]), "labels come first"),
-    (lambda h, y: np.vstack([h.T, y.T]), "shape"),
-    (lambda h, y: np.hstack([h, y])[:, :5], "shape"),
-    (lambda h, y: np.hstack([h * 2, y]), "first 4 columns"),
-    (lambda h, y: np.hstack([h, 1 - y]), "last 2 columns"),
-    (lambda h, y: "h and y", "array of numbers"),
+    (ex._true_targets_step, "learned from the true gradient"),
+    (_updates_a_layer, "layer 1 changed"),
+    (lambda net, gens, x, y, a: _catch_up(net, gens, x, y, a, learn=False), "no generator learned"),
+    (lambda net, gens, x, y, a: _catch_up(net, gens, x, y, a, top_sign=-1.0), "top generator"),
+    (lambda net, gens, x, y, a: _catch_up(net, gens, x, y, a, order=[1, 0]), "target of generator 1"),
+    (lambda net, gens, x, y, a: _catch_up(net, gens, x, y, 2 * a), "step is not"),
+    (lambda net, gens, x, y, a: [t.T for t in _catch_up(net, gens, x, y, a)], "shape"),
+    (lambda net, gens, x, y, a: _catch_up(net, gens, x, y, a)[:1], "one target per generator"),
+    (lambda net, gens, x, y, a: "targets", "one target per generator"),
+    (_Counting(), "three steps in a row"),
 ])
-def test_generator_input_wrong_answers_name_the_failed_property(answer, words):
-    outcome, message = ex.generator_input.evaluate(answer)
+def test_catch_up_step_wrong_answers_name_the_failed_property(answer, words):
+    outcome, message = ex.catch_up_step.evaluate(answer)
     assert outcome == INCORRECT and words in message, message
 
 
-def test_generator_input_must_not_change_its_inputs():
-    def in_place(h, y):
-        h += 1
-        return np.hstack([h, y])
+def test_catch_up_step_must_not_change_its_inputs():
+    def in_place(net, gens, x, y, gen_alpha):
+        targets = _catch_up(net, gens, x, y, gen_alpha)
+        y[...] = 1 - y
+        return targets
 
-    outcome, message = ex.generator_input.evaluate(in_place)
+    outcome, message = ex.catch_up_step.evaluate(in_place)
     assert outcome == INCORRECT and "changed its inputs" in message, message
+
+
+def test_the_reference_catch_up_step_is_the_generators_half_of_a_cdni_step():
+    """With the layers' learning rate 0, a cDNI step trains the generators as the reference does."""
+    net, gens, x, y = dc.exercises.dni.small_setup(seed=2, n_labels=2)
+    net2, gens2 = dc.exercises.dni.copy_setup(net, gens)
+    ex.frozen_layers_step(net, gens, x, y, 0.3)
+    dc.training.synthetic_step(net2, gens2, x, y, 0.0, 0.3)
+    for g, g2 in zip(gens, gens2):
+        assert all(np.allclose(p, q) for p, q in zip(g.parameters(), g2.parameters()))
 
 
 def _backprop(net, x, y, alpha):

@@ -48,7 +48,7 @@ def test_copies_blank_every_exercise_and_keep_the_rest(tmp_path, capsys):
                 assert text.startswith("ex.") and ".check(" in text
             else:
                 assert text == source(old) and new["metadata"] == old["metadata"]
-    assert blanked == 18  # every exercise of notebooks 01-08
+    assert blanked == 19  # every exercise of notebooks 01-08
 
 
 def test_a_copy_that_exists_is_never_touched(tmp_path, capsys):

@@ -1,47 +1,15 @@
-"""Exercises of notebook 05: the cDNI generator's input, the output-only control, the label matrix."""
+"""Exercises of notebook 05: the output-only control, the generators catching up while the layers
+stay frozen, the label matrix."""
 import numpy as np
 
 from ..layers import Layer, Network
 from ..training import backprop_step
 from ..training import output_only_step as reference_output_only_step
 from . import Exercise, Incorrect, as_array, call
+from .dni import copy_setup, small_setup
 
 
-
-# Exercise 1: what a cDNI generator sees --------------------------------------------------
-
-def _test_generator_input(generator_input):
-    rng = np.random.RandomState(5)
-    h = rng.rand(3, 4)
-    labels = (rng.rand(3, 2) > 0.5).astype(float)
-    got = as_array(call(generator_input, h, labels), "what generator_input returns")
-    if got.shape != (3, 6):
-        raise Incorrect(f"for 3 examples with 4 hidden values and 2 label bits the result should have "
-                        f"one row per example and 4 + 2 columns, shape (3, 6); yours has shape {got.shape}")
-    if np.array_equal(got, np.hstack([labels, h])):
-        raise Incorrect("the labels come first: the generator's weight rows expect the layer's "
-                        "output first, then the labels")
-    if not np.array_equal(got[:, :4], h):
-        raise Incorrect("the first 4 columns are not the layer's output h, row for row")
-    if not np.array_equal(got[:, 4:], labels):
-        raise Incorrect("the last 2 columns are not the labels, row for row")
-    one = as_array(call(generator_input, h[:1], labels[:1]), "what generator_input returns")
-    if one.shape != (1, 6):
-        raise Incorrect(f"a batch of one example should give shape (1, 6), got {one.shape}")
-
-
-generator_input = Exercise(
-    "generator_input", _test_generator_input,
-    hint="Put the two arrays side by side, column-wise (they have the same number of rows): "
-         "numpy has a function that stacks arrays horizontally.",
-    solution='''
-def generator_input(h, labels):
-    """What a cDNI generator sees: the layer's output, then the labels."""
-    return np.hstack([h, labels])
-''')
-
-
-# Exercise 2: the control that trains only the output layer -------------------------------
+# Exercise 1: the control that trains only the output layer -------------------------------
 
 def _small_problem():
     """A 6-5-4-3 network with biases and one batch of 7 examples."""
@@ -103,6 +71,129 @@ def output_only_step(net, x, y, alpha):
     last.backward(out - y, need_input_grad=False)  # nothing is sent further down
     last.update(alpha)
     return out
+''')
+
+
+# Exercise 2: the generators catch up while the layers stay frozen ------------------------
+
+def frozen_layers_step(net, gens, x, y, gen_alpha):
+    """The package's answer to exercise 2 (the notebook's lag test calls it): with every layer
+    frozen, each generator takes one step toward the gradient the layer above sends down; the
+    top one from the true gradient, the others from the guess of the generator above them.
+    Returns the targets, one per generator."""
+    hs = [x]
+    for layer in net.layers:  # forward only: the layers do not change
+        hs.append(layer.forward(hs[-1]))
+    targets = []
+    for i, gen in enumerate(gens):  # gens[i] guesses dLoss/dh for hidden layer i + 1
+        if i + 1 < len(gens):
+            grad = gens[i + 1].predict(hs[i + 2], y)  # the layer above uses its own guess
+        else:
+            grad = hs[-1] - y  # the layer above is the output layer: the true gradient
+        targets.append(net.layers[i + 1].backward(grad))  # sent down through its weights
+        gen.predict(hs[i + 1], y)  # the generator sees [h, y]
+        gen.learn(targets[-1], gen_alpha)
+    return targets
+
+
+def _true_targets_step(net, gens, x, y, gen_alpha):
+    """A wrong answer the check recognises: every generator learns from the true gradient."""
+    out = net.forward(x)
+    true = net.backward(out - y)
+    for gen, layer, target in zip(gens, net.layers, true):
+        gen.predict(layer.output, y)
+        gen.learn(target, gen_alpha)
+    return true
+
+
+def _setup(seed):
+    """A 5-4-3-2 network, two cDNI generators that already guess something, one batch."""
+    return small_setup(seed, n_labels=2)
+
+
+def _params(gens):
+    return [p for g in gens for p in g.parameters()]
+
+
+def _close(a, b):
+    return len(a) == len(b) and all(np.allclose(p, q, rtol=1e-9, atol=1e-12) for p, q in zip(a, b))
+
+
+def _test_catch_up_step(catch_up_step):
+    net, gens, x, y = _setup(0)
+    start_net, start_gens = copy_setup(net, gens)
+    result = call(catch_up_step, net, gens, x, y, 0.3, may_change=[net, gens])
+    ref_net, ref_gens, ref_x, ref_y = _setup(0)
+    right = frozen_layers_step(ref_net, ref_gens, ref_x, ref_y, 0.3)
+    if not isinstance(result, (list, tuple)) or len(result) != len(right):
+        raise Incorrect(f"catch_up_step should return a list with one target per generator "
+                        f"({len(right)} here); yours returned {type(result).__name__}"
+                        + (f" of length {len(result)}" if isinstance(result, (list, tuple)) else ""))
+    targets = [as_array(t, "each target") for t in result]
+    for k, (layer, start) in enumerate(zip(net.layers, start_net.layers)):
+        if not _close(layer.parameters(), start.parameters()):
+            raise Incorrect(f"layer {k + 1} changed: the layers stay frozen, only the generators learn")
+    for i, (got, want) in enumerate(zip(targets, right)):
+        if got.shape != want.shape:
+            raise Incorrect(f"the target of generator {i + 1} should have the shape of hidden layer "
+                            f"{i + 1}'s output, {want.shape}; yours has {got.shape}")
+    if _close(_params(gens), _params(start_gens)):
+        raise Incorrect("no generator learned: each one takes a step toward its target (gen.learn)")
+    true_net, true_gens, _, _ = _setup(0)
+    true = _true_targets_step(true_net, true_gens, ref_x, ref_y, 0.3)
+    top = len(right) - 1
+    if not np.allclose(targets[top], right[top]):
+        raise Incorrect(f"the target of the top generator (generator {top + 1}) is not the gradient the "
+                        "output layer sends down: output - y, through the output layer's weights")
+    for i in range(top):
+        if np.allclose(targets[i], right[i]):
+            continue
+        if np.allclose(targets[i], true[i]):
+            raise Incorrect(f"generator {i + 1} learned from the true gradient. In cDNI the layer above "
+                            f"it uses the guess of generator {i + 2}, so its target is that guess sent "
+                            "down through the layer above (bootstrapping)")
+        raise Incorrect(f"the target of generator {i + 1} is not the gradient that hidden layer {i + 2} "
+                        f"sends down when it uses generator {i + 2}'s guess (asked before generator "
+                        f"{i + 2} learns from this batch)")
+    for i, (mine, good) in enumerate(zip(gens, ref_gens)):
+        if not _close(mine.parameters(), good.parameters()):
+            raise Incorrect(f"the targets are right, but generator {i + 1}'s step is not: it predicts from "
+                            f"its layer's output and y, then learns toward its target at gen_alpha")
+    # Three steps in a row, from another start: the same as the reference.
+    mine_net, mine_gens, x7, y7 = _setup(7)
+    ref_net, ref_gens, _, _ = _setup(7)
+    for _ in range(3):
+        call(catch_up_step, mine_net, mine_gens, x7, y7, 0.3, may_change=[mine_net, mine_gens])
+        frozen_layers_step(ref_net, ref_gens, x7.copy(), y7.copy(), 0.3)
+    if not _close(_params(mine_gens), _params(ref_gens)):
+        raise Incorrect("one step is right, but three steps in a row from another start differ: "
+                        "does your function keep something between calls?")
+
+
+catch_up_step = Exercise(
+    "catch_up_step", _test_catch_up_step,
+    hint="Run the layers forward one by one and keep every output: hs = [x], then "
+         "hs.append(layer.forward(hs[-1])). For generator i the layer above is net.layers[i + 1]: "
+         "its gradient is gens[i + 1].predict(hs[i + 2], y), or hs[-1] - y when that layer is the "
+         "output layer. net.layers[i + 1].backward(grad) sends it down: that is the target. Then "
+         "gens[i].predict(hs[i + 1], y) and gens[i].learn(target, gen_alpha). Never call update.",
+    solution='''
+def catch_up_step(net, gens, x, y, gen_alpha):
+    """Layers frozen: each cDNI generator takes one step toward the gradient sent down to
+    it. Returns the targets, one per generator."""
+    hs = [x]
+    for layer in net.layers:  # forward only: no layer updates
+        hs.append(layer.forward(hs[-1]))
+    targets = []
+    for i, gen in enumerate(gens):  # gens[i] guesses dLoss/dh for hidden layer i + 1
+        if i + 1 < len(gens):
+            grad = gens[i + 1].predict(hs[i + 2], y)  # the layer above uses its guess
+        else:
+            grad = hs[-1] - y  # above the top hidden layer: the true gradient
+        targets.append(net.layers[i + 1].backward(grad))  # sent down: the target
+        gen.predict(hs[i + 1], y)  # the generator sees [h, y]
+        gen.learn(targets[-1], gen_alpha)
+    return targets
 ''')
 
 
