@@ -14,6 +14,8 @@ Where each piece is introduced:
   ``Network.create(..., activation="relu", output="softmax")``, :mod:`dni_course.digits`
 - 06 decoupling: :mod:`dni_course.devices` (layers as simulated devices, ``DelayExplorer``)
 - 08 landscape: :mod:`dni_course.sweep` (many networks trained at once)
+- a task (what ``train`` needs of its data): :class:`~dni_course.task.Task`, which ``AdditionData``
+  and ``DigitsData`` implement; a run's records: :mod:`dni_course.history`
 - figures and sliders: :mod:`dni_course.plots`, :mod:`dni_course.widgets`
 """
 import numpy as _np  # noqa: F401  (loads numpy's BLAS, so that the limit below applies to it)
@@ -29,7 +31,9 @@ from .layers import (Layer, LinearLayer, MLPSyntheticGradient, Network, ReLULaye
                      SyntheticGradient, init_weights, sigmoid)
 from .metrics import (accuracy_per_bit, cosine_similarity, evaluate, post_error, report, scores,
                       spread)
-from .training import METHODS, History, TrainingDiverged, gradient_alignment, train
+from .history import History
+from .task import Task
+from .training import METHODS, TrainingDiverged, gradient_alignment, train
 
 __version__ = "0.1.0"
 from . import baseline, digits, errata, gradcheck, plots, widgets  # noqa: E402  (submodules, as dc.plots etc.)

@@ -6,8 +6,8 @@ error of the post: the sum of |(a - y) * a * (1 - a)| over an epoch.
 """
 import numpy as np
 
-from .checks import check_array, check_int, check_rows, check_positive, check_rng, check_sizes, check_weights, normal
-from .layers import sigmoid
+from .checks import check_array, check_int, check_positive, check_rng, check_rows, check_weights, normal
+from .layers import check_sizes, sigmoid
 
 
 def script_weights(sizes, rng):

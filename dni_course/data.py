@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .checks import big, check_array, check_instance, check_int, make_rng, uniform
+from .task import Task
 
 MAX_BITS = 24
 # Digits in one dataset, n_examples x bits. The data hold three float64 numbers per digit (x has
@@ -30,7 +31,7 @@ def _why(bits):
 
 
 @dataclass(frozen=True)
-class AdditionData:
+class AdditionData(Task):
     """Examples of the task: ``x`` (n, 2*bits) inputs, ``y`` (n, bits) targets, and the numbers."""
 
     left: np.ndarray
@@ -60,6 +61,42 @@ class AdditionData:
     def pairs(self):
         """Each example as one integer, so that two sets can be compared."""
         return self.left * 2 ** (self.bits - 1) + self.right
+
+    # What the task says about itself (dni_course.task.Task): train and the explorers read it.
+    metric = "bit_accuracy"
+    where = "dni_course.addition_data"
+
+    @property
+    def name(self):
+        return f"{self.bits}-bit addition"
+
+    @property
+    def examples(self):
+        return f"{self.bits}-bit sums"
+
+    def check_test(self, test):
+        test = super().check_test(test)
+        if test.bits != self.bits:
+            raise ValueError(f"test must hold sums of as many bits as data ({self.bits}), got {test.bits}-bit sums")
+        return test
+
+    def scores(self, output):
+        return bit_scores(output, self.y)
+
+    def headline(self, output):
+        """Bit accuracy of outputs with leading axes, e.g. (networks, examples, bits) -> (networks,)."""
+        return ((output > 0.5) == (self.y > 0.5)).mean(axis=(-2, -1))
+
+
+def bit_scores(output, target):
+    """Loss (mean squared error per bit), bit accuracy and whole-sum accuracy, unchecked
+    (``metrics.scores`` checks its arguments first)."""
+    correct = (output > 0.5) == (target > 0.5)
+    return {
+        "loss": float(np.mean((output - target) ** 2)),
+        "bit_accuracy": float(correct.mean()),
+        "sum_accuracy": float(correct.all(axis=1).mean()),
+    }
 
 
 def _check_whole(name, numbers, high):

@@ -24,11 +24,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .checks import (check_choice, check_history, check_instance, check_int, check_list, check_positive,
-                     check_update_every)
-from .data import AdditionData
+from .checks import check_choice, check_instance, check_int, check_list, check_positive
+from .history import check_history
 from .layers import Network
-from .training import batches, train
+from .task import check_task
+from .training import batches, check_update_every, train
 
 SCHEDULES = ("backprop", "dni", "cdni")
 KINDS = ("forward", "backward", "guess", "learn")
@@ -265,8 +265,7 @@ def device_run(data, method="backprop", micro_batches=1, sizes=(16, 64, 32, 8), 
     by both the training and the timeline, and so is ``update_every`` (DNI and cDNI: one
     whole number per layer, how many batches apart it updates). Other options go to ``dc.train``.
     """
-    if not isinstance(data, AdditionData):
-        raise TypeError(f"data must be AdditionData (see dni_course.addition_data), got {type(data).__name__}")
+    check_task("data", data)
     method = check_choice("method", method, SCHEDULES)
     if method == "backprop":
         if target_delay not in (None, 0):
@@ -275,7 +274,7 @@ def device_run(data, method="backprop", micro_batches=1, sizes=(16, 64, 32, 8), 
     else:
         delay = 1 if target_delay is None else check_int("target_delay", target_delay, low=0)
         extra = {"target_delay": delay, "update_every": update_every}
-    net = Network.create(sizes, seed=seed)
+    net = Network.create(sizes, seed=seed, **data.network)
     history = train(net, data, method=method, **extra, **train_options)
     costs = layer_costs(len(net.layers)) if costs is None else \
         check_list("costs", costs, lambda name, c: check_instance(name, c, Costs))
@@ -297,7 +296,7 @@ class DelayExplorer:
         import ipywidgets as widgets
         from matplotlib.figure import Figure
 
-        self.options = dict(data=data, method=check_choice("method", method, ("dni", "cdni")), alpha=alpha,
+        self.options = dict(data=check_task("data", data), method=check_choice("method", method, ("dni", "cdni")), alpha=alpha,
                             batch_size=batch_size, epochs=check_int("epochs", epochs, low=1), seed=seed)
         self.reference = self._train(0)
         self.slider = widgets.IntSlider(value=check_int("delay", delay, low=0, high=max_delay), min=0, max=max_delay,
@@ -312,9 +311,10 @@ class DelayExplorer:
 
     def _train(self, delay):
         o = self.options
-        history = train(Network.create((16, 64, 32, 8), seed=o["seed"]), o["data"], method=o["method"],
-                        alpha=o["alpha"], batch_size=o["batch_size"], epochs=o["epochs"], stop_at=0.99,
-                        target_delay=delay)
+        data = o["data"]  # hidden layers of 64 and 32 units, as everywhere in notebook 06
+        net = Network.create((data.n_inputs, 64, 32, data.n_outputs), seed=o["seed"], **data.network)
+        history = train(net, data, method=o["method"], alpha=o["alpha"], batch_size=o["batch_size"],
+                        epochs=o["epochs"], stop_at=0.99, target_delay=delay)
         history.target_delay = delay
         return history
 
@@ -322,7 +322,7 @@ class DelayExplorer:
         import base64
         import html
 
-        from .plots import delay_curves, to_png
+        from .plots import delay_curves, metric_text, to_png
         from .training import TrainingDiverged
 
         delay = self.slider.value
@@ -337,10 +337,10 @@ class DelayExplorer:
         on_time = self.reference.epochs_to(0.99)
         late = run.epochs_to(0.99)
         said = (f"targets {delay} batches late: 99% at epoch {late}" if late else
-                f"targets {delay} batches late: {run.final()['bit_accuracy']:.0%} after {run.epochs[-1]} epochs")
+                f"targets {delay} batches late: {run.final()[run.metric]:.0%} after {run.epochs[-1]} epochs")
         text = f"{said} (on time: {on_time or 'not reached'})"
-        png = base64.b64encode(to_png(self.figure)).decode("ascii")
-        self.picture.value = (f'<img src="data:image/png;base64,{png}" alt="Training bit accuracy per epoch, '
+        png, words = base64.b64encode(to_png(self.figure)).decode("ascii"), metric_text(run)["words"]
+        self.picture.value = (f'<img src="data:image/png;base64,{png}" alt="Training {words} per epoch, '
                               f'{html.escape(text)}" style="max-width: 100%">')
         self.status.value = html.escape(text)
 

@@ -7,14 +7,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .checks import MAX_ACTIVATIONS, big, check_array, check_digits, check_fraction, check_net_data, make_rng
-from .layers import Network
+from .checks import big, check_array, check_fraction, check_rows, make_rng
+from .layers import MAX_ACTIVATIONS
+from .task import Task, check_net_data
 
 N_CLASSES = 10
 
 
 @dataclass(frozen=True)
-class DigitsData:
+class DigitsData(Task):
     """Images as rows ``x`` (n, 64), pixels scaled to [0, 1]; ``labels`` (n,) the digits 0-9;
     ``y`` (n, 10) the same labels one-hot, the targets a softmax output is trained toward."""
 
@@ -23,11 +24,46 @@ class DigitsData:
     y: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self):
-        check_digits(self, N_CLASSES)
+        _check_digits(self, N_CLASSES)
         object.__setattr__(self, "y", np.eye(N_CLASSES)[self.labels])
 
     def __len__(self):
         return len(self.labels)
+
+    # What the task says about itself (dni_course.task.Task): train and the explorers read it.
+    name = "handwritten digits"
+    examples = "the digits"
+    inputs_are = " (pixels)"
+    outputs_are = " (classes)"
+    metric = "accuracy"
+    where = "dni_course.digits.load_digits_data"
+    network = {"activation": "relu", "output": "softmax", "init": "he", "bias": True}  # notebook 07's
+
+    def scores(self, output):
+        """Cross-entropy per example and the fraction of images whose most likely class is right."""
+        picked = output[np.arange(len(self)), self.labels]
+        return {
+            "loss": float(-np.mean(np.log(np.maximum(picked, 1e-30)))),
+            "accuracy": float(np.mean(output.argmax(axis=1) == self.labels)),
+        }
+
+    def headline(self, output):
+        """Accuracy of outputs with leading axes, e.g. (networks, examples, classes) -> (networks,)."""
+        return (output.argmax(axis=-1) == self.labels).mean(axis=-1)
+
+
+def _check_digits(data, n_classes):
+    """``DigitsData``'s fields: images ``x`` (n, pixels) in [0, 1] and whole-number ``labels`` (n,)
+    from 0 to n_classes - 1 (set in place on the frozen dataclass, as arrays)."""
+    x = check_array("x", data.x, (None, None), low=0, high=1)
+    labels = check_rows("labels", check_array("labels", data.labels, (None,), low=0, high=n_classes - 1), "x", x)
+    if labels.dtype.kind == "f":
+        if not (labels == np.round(labels)).all():
+            raise ValueError(f"labels must hold whole numbers (classes 0 to {n_classes - 1}), "
+                             f"got {labels[labels != np.round(labels)][0]}")
+        labels = labels.astype(np.int64)
+    object.__setattr__(data, "x", x)
+    object.__setattr__(data, "labels", labels)
 
 
 def load_digits_data(test_fraction=0.2, seed=0):
@@ -47,13 +83,8 @@ def load_digits_data(test_fraction=0.2, seed=0):
 
 def evaluate(net, data):
     """Cross-entropy per example and the fraction of images whose most likely class is right."""
-    check_net_data(net, data, (DigitsData,), Network)
-    probabilities = net.predict(data.x)
-    picked = probabilities[np.arange(len(data)), data.labels]
-    return {
-        "loss": float(-np.mean(np.log(np.maximum(picked, 1e-30)))),
-        "accuracy": float(np.mean(probabilities.argmax(axis=1) == data.labels)),
-    }
+    check_net_data(net, data, (DigitsData,))
+    return data.evaluate(net)
 
 
 def linear_cka(a, b):

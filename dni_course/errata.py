@@ -21,9 +21,9 @@ import numbers
 
 import numpy as np
 
-from .checks import MAX_LAYER_SIZE, _show, check_backward, check_bool, check_int, check_positive
+from .checks import _show, check_bool, check_int, check_positive
 from .data import AdditionData
-from .layers import Layer, Network, SyntheticGradient, init_weights
+from .layers import MAX_LAYER_SIZE, Layer, Network, SyntheticGradient, check_backward, init_weights
 from .metrics import _post_error, evaluate
 from .training import TrainingDiverged
 

@@ -8,18 +8,33 @@ respect to the output is ``output - target``; or, for a classifier whose last la
 gradient with respect to the softmax's input is again ``output - target``. So the training
 loop hands every output layer ``output - target``.
 """
+import math
+
 import numpy as np
 
-from .checks import (LAYER_SIZE_WHY, MAX_ACTIVATIONS, MAX_LAYER_SIZE, MAX_WEIGHTS, big, check_array, check_backward,
-                     check_bool, check_choice, check_dtype, check_forward, check_generator_args, check_init_args,
-                     check_int, check_layer, check_layers, check_learn, check_output_target, check_predict,
-                     check_sigmoid, check_sizes, check_update, check_weight_count, make_rng, normal)
+from .checks import (_show, big, check_array, check_batch, check_bool, check_choice, check_dtype, check_instance,
+                     check_int, check_output_target, check_rate, check_rng, check_rows, check_weights, make_rng,
+                     normal)
 
 INITS = ("post", "centred", "he")
 ACTIVATIONS = ("sigmoid", "relu", "linear")
 OUTPUTS = ("sigmoid", "softmax", "linear")
 GEN_INPUTS = ("raw", "centred", "normalised")  # what a generator does to its input [h, labels]
 NORM_EPS = 1e-5  # added to the variance, as in batch normalisation: a constant column stays finite
+MAX_LAYER_SIZE = 10_000  # units in one layer: the course's widest has 256
+LAYER_SIZE_WHY = "The course's widest layer has 256 units: a wider one than that limit is taken for a typo"
+# Bounds on a network's size, so that a typo (a size of 10**7, a list of a million sizes) stops
+# with a message instead of filling the memory. Each is far above anything the course builds.
+# Layers of weights: each is a Python object stepped one after the other, so 1000 layers make
+# one batch step take about 10 ms. The course's deepest network has 6.
+MAX_LAYERS = 1000
+# Weights of one network or one generator: 80 MB at float64, and drawing them at random needs
+# about three times that for a moment. The course's largest network has 12 032.
+MAX_WEIGHTS = 10_000_000
+# Numbers in one pass of a network over a batch (rows x the sum of its layer sizes): 268 MB at
+# float64, and backward keeps as many again. The course's largest pass (the 1438 training digits
+# through 6 layers) holds 566 572.
+MAX_ACTIVATIONS = 2 ** 25
 
 
 def prepare_input(a, mode):
@@ -342,3 +357,140 @@ class MLPSyntheticGradient:
 
     def parameters(self):
         return [self.hidden_weights, self.hidden_bias, self.weights, self.bias]
+
+
+# --- Argument checks of the layers and generators. Each is one line at the top of a method,
+# so that the method itself still reads as the math it implements.
+
+def check_sizes(name, sizes):
+    """A list of at least two layer sizes, each a whole number from 1 to MAX_LAYER_SIZE; at most
+    MAX_LAYERS layers of weights and MAX_WEIGHTS weights in all (see their comments)."""
+    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, (list, tuple, np.ndarray)):
+        raise TypeError(f"{name} must be a list of layer sizes such as [16, 64, 32, 8], got {_show(sizes)}")
+    if len(sizes) > MAX_LAYERS + 1:
+        raise ValueError(f"{name} must list at most {MAX_LAYERS + 1} sizes ({MAX_LAYERS} layers of weights), got "
+                         f"{len(sizes)} sizes. Each layer is stepped one after the other in Python: {MAX_LAYERS} "
+                         f"layers already make every batch step take about 10 ms")
+    sizes = [check_int(f"each layer size in {name}", s, low=1, high=MAX_LAYER_SIZE, why=LAYER_SIZE_WHY)
+             for s in sizes]
+    if len(sizes) < 2:
+        raise ValueError(f"{name} must list at least an input and an output size, got {sizes}")
+    check_weight_count(name, sum(a * b for a, b in zip(sizes[:-1], sizes[1:])), f"got {_show(sizes)}, which make")
+    return sizes
+
+
+def check_weight_count(name, count, got):
+    """Refuse a network or generator of more than MAX_WEIGHTS weights; ``got`` says what was asked for."""
+    if count > MAX_WEIGHTS:
+        raise ValueError(f"{name} must make at most {big(MAX_WEIGHTS)} weights ({MAX_WEIGHTS * 8 // 10 ** 6} MB at "
+                         f"float64; more could fill the memory and would train far too slowly), {got} {big(count)}")
+
+
+def check_sigmoid(z, out):
+    """``sigmoid``'s input (numbers, a single number too) as a float array, and where the result
+    goes: ``out``, a float array shaped like ``z`` (``z`` itself to work in place), or a new array."""
+    if out is z and type(z) is np.ndarray and z.dtype.kind == "f":  # in place, as Layer.forward does: fast
+        return z, out
+    if not (type(z) is np.ndarray and z.dtype.kind == "f"):
+        z = check_array("z", z, shape=None, finite=False).astype(float)
+    if out is None:
+        return z, np.empty_like(z)
+    if type(out) is np.ndarray and out.shape == z.shape and out.dtype.kind == "f":
+        return z, out
+    raise TypeError(f"out must be None or a float array of shape {z.shape}, got {_show(out)}")
+
+
+def check_layer(weights, bias):
+    """A layer's parameters: a float weight matrix (n_in, n_out) and None or a bias (n_out,) of the same dtype."""
+    weights = check_weights("weights", weights)
+    if bias is not None:
+        bias = check_weights("bias", bias, (weights.shape[1],))
+        if bias.dtype != weights.dtype:
+            raise TypeError(f"bias must have the dtype of weights, {weights.dtype}, got {bias.dtype}")
+    return weights, bias
+
+
+def check_forward(layer, x):
+    """The input of ``layer.forward``: a float batch with one column per row of the weights."""
+    weights = layer.weights
+    if (type(x) is np.ndarray and x.ndim == 2 and x.shape[1] == weights.shape[0]
+            and x.dtype.kind == "f" and x.shape[0]):  # the usual case, fast
+        return x
+    return check_batch("x", x, weights.shape[0])
+
+
+def check_backward(layer, grad_output):
+    """The gradient given to ``layer.backward``: exactly the shape of the output of the last forward."""
+    out = layer.output
+    if out is None:
+        raise RuntimeError("call forward(x) before backward: backward needs the output it made")
+    if type(grad_output) is np.ndarray and grad_output.shape == out.shape and grad_output.dtype.kind == "f":
+        return grad_output
+    return check_batch("grad_output", grad_output, out.shape[1], rows=out.shape[0])
+
+
+def check_update(layer, alpha):
+    """The step size of ``update`` (any finite number: negative is gradient ascent), after a backward."""
+    if layer.delta is None:
+        raise RuntimeError("call forward(x) and backward(grad) before update: update needs their results")
+    return check_rate("alpha", alpha)
+
+
+def check_generator_args(n_out, n_labels, dtype):
+    """Sizes of a synthetic-gradient generator and its dtype."""
+    n_out = check_int("n_out", n_out, low=1, high=MAX_LAYER_SIZE)
+    n_labels = check_int("n_labels", n_labels, low=0, high=MAX_LAYER_SIZE)
+    return n_out, n_labels, check_dtype("dtype", dtype)
+
+
+def check_predict(generator, h, labels):
+    """A generator's input: ``h`` (n, n_out) and, when it sees labels (cDNI), ``labels`` (n, n_labels).
+
+    A generator without labels (DNI) ignores ``labels``: the training loop passes them to every kind.
+    """
+    n_labels = generator.n_labels
+    if (type(h) is np.ndarray and h.ndim == 2 and h.dtype.kind == "f" and h.shape[0]
+            and h.shape[1] == generator.weights.shape[1]
+            and (not n_labels or (type(labels) is np.ndarray and labels.dtype.kind == "f"
+                                  and labels.shape == (h.shape[0], n_labels)))):  # the usual case, fast
+        return h, labels
+    h = check_batch("h", h, generator.weights.shape[1])
+    if generator.n_labels:
+        if labels is None:
+            raise ValueError(f"labels must be given to a generator that sees labels (n_labels={generator.n_labels}), got None")
+        labels = check_rows("labels", check_batch("labels", labels, generator.n_labels), "h", h)
+    return h, labels
+
+
+def check_learn(generator, target, alpha):
+    """A generator's target (the shape of its last guess) and learning rate, after a predict."""
+    guess = generator.guess
+    if type(target) is np.ndarray and guess is not None and target.shape == guess.shape \
+            and target.dtype.kind == "f" and type(alpha) is float and math.isfinite(alpha):  # usual case, fast
+        return target, alpha
+    if guess is None:
+        raise RuntimeError("call predict(h) before learn: learn moves the last guess toward the target")
+    target = check_batch("target", target, guess.shape[1], rows=guess.shape[0])
+    return target, check_rate("alpha", alpha)
+
+
+def check_layers(layers, layer_class):
+    """A network's layers: a list of ``layer_class`` objects whose sizes chain (each takes the last one's output)."""
+    if isinstance(layers, (str, bytes, dict, np.ndarray, layer_class)) or not hasattr(layers, "__iter__"):
+        raise TypeError(f"layers must be a list of Layer objects, got {_show(layers)}")
+    given, layers = layers, list(layers)
+    if not layers:
+        raise ValueError(f"layers must hold at least one Layer, got {_show(given)}")
+    for i, layer in enumerate(layers):
+        check_instance(f"layers[{i}]", layer, layer_class)
+        if i and layer.weights.shape[0] != layers[i - 1].weights.shape[1]:
+            raise ValueError(f"layers[{i}] must take {layers[i - 1].weights.shape[1]} inputs (layers[{i - 1}]'s "
+                             f"outputs), got weights of shape {layer.weights.shape}")
+    return layers
+
+
+def check_init_args(n_in, n_out, rng, dtype):
+    """``init_weights``'s sizes, random generator and dtype."""
+    n_in = check_int("n_in", n_in, low=1, high=MAX_LAYER_SIZE)
+    n_out = check_int("n_out", n_out, low=1, high=MAX_LAYER_SIZE)
+    return n_in, n_out, check_rng("rng", rng), check_dtype("dtype", dtype)

@@ -2,14 +2,15 @@
 and the matrix through which the true gradient reads the labels (notebook 05)."""
 import numpy as np
 
-from .checks import (check_array, check_fraction, check_histories, check_instance, check_int, check_nonscalar,
-                     check_output_target, check_same_shape)
+from .checks import (check_array, check_fraction, check_instance, check_int, check_nonscalar, check_output_target,
+                     check_same_shape)
+from .data import AdditionData, bit_scores
+from .history import check_histories
+from .layers import Network
 
 
 def _check_net_data(net, data):
-    from .data import AdditionData
-    from .layers import Network
-
+    """``evaluate`` and ``accuracy_per_bit`` score the addition task's bits: they need its data."""
     check_instance("net", net, Network, " (see dni_course.Network.create)")
     check_instance("data", data, AdditionData, " (see dni_course.addition_data)")
     if (net.sizes[0], net.sizes[-1]) != (2 * data.bits, data.bits):
@@ -25,23 +26,14 @@ def scores(output, target):
     counts as right only when all of its bits are.
     """
     output, target = check_output_target(output, target)
-    return _scores(output, target)
-
-
-def _scores(output, target):
-    correct = (output > 0.5) == (target > 0.5)
-    return {
-        "loss": float(np.mean((output - target) ** 2)),
-        "bit_accuracy": float(correct.mean()),
-        "sum_accuracy": float(correct.all(axis=1).mean()),
-    }
+    return bit_scores(output, target)
 
 
 def evaluate(net, data):
     """:func:`scores` of ``net`` on ``data``."""
     _check_net_data(net, data)
     with np.errstate(over="ignore"):
-        return _scores(net.predict(data.x), data.y)  # not scores(): a diverged net's NaN is train's to report
+        return data.evaluate(net)  # not scores(): a diverged net's NaN is train's to report
 
 
 def accuracy_per_bit(net, data):

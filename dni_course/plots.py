@@ -16,10 +16,10 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Polygon
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
-from .checks import (_show, check_array, check_bool, check_choice, check_dpi, check_figure, check_gantt_args,
-                     check_heatmap_args, check_histories, check_history, check_instance, check_int,
-                     check_record, check_same_shape, check_text)
-from .training import SYNTHETIC, History
+from .checks import (_show, check_array, check_bool, check_choice, check_instance, check_int, check_list,
+                     check_positive, check_same_shape, check_text)
+from .history import History, check_histories, check_history
+from .training import SYNTHETIC
 
 # Okabe-Ito colours, told apart also by line style and marker.
 STYLE = {
@@ -44,15 +44,31 @@ MAX_CELLS = 20  # heatmap: alphas (or batch sizes) on one axis, each cell carryi
 MAX_PANELS = 6  # heatmap: methods, one panel above the other
 
 
-def _check_run(name, history, addition=True):
-    """A finished run (at least one epoch) of a method the figures know; with ``addition``, on
-    the addition task (records with loss and bit_accuracy, which the figures draw)."""
+# How the figures and the explorer's texts speak of a run's headline metric (History.metric, set
+# by its task). A metric not listed here is named by its key in words ("parity_accuracy": "parity
+# accuracy"), on a plain axis without a chance line.
+METRICS = {
+    "bit_accuracy": dict(task="the addition task", axis="fraction of bits right", chance=0.5,
+                         loss="Loss (mean squared error per bit)"),
+}
+
+
+def metric_text(history):
+    """What the figures say about ``history.metric``: its words, panel title, axis label, chance level..."""
+    words = history.metric.replace("_", " ")
+    plain = dict(words=words, title=words.capitalize(), task=f"a task scored by {words}", axis=words,
+                 chance=None, loss="Loss")
+    return {**plain, **METRICS.get(history.metric, {})}
+
+
+def _check_run(name, history):
+    """A finished run (at least one epoch) of a method the figures know, whose records hold the loss
+    and its task's headline metric, which the figures draw."""
     history = check_history(name, history)
     check_choice(f"{name}.method", history.method, tuple(NAMES))
-    missing = [key for key in ("loss", "bit_accuracy") if key not in history.train[0]]
-    if addition and missing:
-        raise ValueError(f"{name} must be a run on the addition task (records with loss and bit_accuracy), "
-                         f"got a run recording {', '.join(map(str, history.train[0]))}")
+    if any(key not in history.train[0] for key in ("loss", history.metric)):
+        raise ValueError(f"{name} must be a run on {metric_text(history)['task']} (records with loss and "
+                         f"{history.metric}), got a run recording {', '.join(map(str, history.train[0]))}")
     return history
 
 
@@ -141,13 +157,17 @@ def _markevery(n):
 
 
 def training_curves(histories, fig=None, title="Training with each method"):
-    """Loss (left, log scale) and bit accuracy (right) per epoch.
+    """Loss (left, log scale) and bit accuracy (right; the task's headline metric) per epoch.
 
     Training data: solid markers; held-out data: the same style, hollow markers, thinner.
     """
     histories, title = check_histories("histories", histories), _check_label("title", title)
     for i, h in enumerate(histories):
         _check_run(f"histories[{i}]", h)
+        if h.metric != histories[0].metric:
+            raise ValueError(f"histories must all be runs on one task, scored by one metric: histories[0] records "
+                             f"{histories[0].metric} and histories[{i}] {h.metric}")
+    metric, text = histories[0].metric, metric_text(histories[0])
     fig, (ax_loss, ax_acc) = _figure(fig, 2, size=(9, 4.2))
     for h in histories:
         style = dict(STYLE[h.method])
@@ -158,20 +178,22 @@ def training_curves(histories, fig=None, title="Training with each method"):
         for label, epochs, rows, extra in splits:
             kw = dict(style, markevery=_markevery(len(rows)), markersize=5, label=f"{name}, {label}", **extra)
             ax_loss.plot(epochs, [r["loss"] for r in rows], **kw)
-            ax_acc.plot(epochs, [r["bit_accuracy"] for r in rows], **kw)
+            ax_acc.plot(epochs, [r[metric] for r in rows], **kw)
     _log_y(ax_loss)
-    ax_loss.set(title="Loss (mean squared error per bit)", xlabel="epoch", ylabel="loss (log scale)")
+    ax_loss.set(title=text["loss"], xlabel="epoch", ylabel="loss (log scale)")
     ax_acc.axhline(0.99, color="grey", lw=0.8, linestyle=":")
-    ax_acc.axhline(0.5, color="grey", lw=0.8, linestyle=":")
+    if text["chance"] is not None:
+        ax_acc.axhline(text["chance"], color="grey", lw=0.8, linestyle=":")
     # The labels sit at the left edge (x in axes units) on a white patch, so lines never hide them.
     static = fig.get_layout_engine() is not None  # False: the explorer's figure, drawn at dpi 80
     small = LEGEND if static else EXPLORER_TEXT["small"]
     label = dict(transform=ax_acc.get_yaxis_transform(), color="#333333", fontsize=small,
                  bbox=dict(facecolor="white", edgecolor="none", alpha=0.85, pad=1))
-    ax_acc.text(0.02, 0.5, "chance", va="center", **label)
+    if text["chance"] is not None:
+        ax_acc.text(0.02, text["chance"], "chance", va="center", **label)
     ax_acc.text(0.02, 0.99, "99%", va="center", **label)
-    lowest = min(r["bit_accuracy"] for h in histories for r in h.train + h.test)
-    ax_acc.set(title="Bit accuracy", xlabel="epoch", ylabel="fraction of bits right",
+    lowest = min(r[metric] for h in histories for r in h.train + h.test)
+    ax_acc.set(title=text["title"], xlabel="epoch", ylabel=text["axis"],
                ylim=(min(0.4, lowest - 0.02), 1.02))  # never hides a run that falls below 0.4
     if static:  # the legend goes below the panels, where it hides no line
         fig.legend(*ax_acc.get_legend_handles_labels(), loc="outside lower center", ncols=4, fontsize=LEGEND)
@@ -511,7 +533,8 @@ def heatmap(grids, alphas, batch_sizes, fig=None, title="Epochs to 99% training 
 
 
 def delay_curves(reference, delayed, fig=None, title="cDNI with late generator targets", delay=None):
-    """Training bit accuracy per epoch: generators learning on time (grey) and ``delay`` batches late.
+    """Training bit accuracy (the task's headline metric) per epoch: generators learning on time
+    (grey) and ``delay`` batches late.
 
     ``delay`` defaults to ``delayed.target_delay``, which ``devices.DelayExplorer`` sets.
     """
@@ -525,14 +548,15 @@ def delay_curves(reference, delayed, fig=None, title="cDNI with late generator t
                              "(e.g. delay=10, as given to dc.train's target_delay), got None")
     delay = check_int("delay", delay, low=0)
     fig, (ax,) = _figure(fig, 1, size=(8, 3.2))
-    ax.plot(reference.epochs, reference.series("bit_accuracy"), color="#777777", linestyle="--", lw=1.5,
+    ax.plot(reference.epochs, reference.series(reference.metric), color="#777777", linestyle="--", lw=1.5,
             label="targets on time")
-    ax.plot(delayed.epochs, delayed.series("bit_accuracy"), lw=2, label=f"targets {delay} batches late",
+    ax.plot(delayed.epochs, delayed.series(delayed.metric), lw=2, label=f"targets {delay} batches late",
             **{k: v for k, v in STYLE[delayed.method].items() if k != "marker"})
     ax.axhline(0.99, color="grey", lw=0.8, linestyle=":")
     ax.text(0, 0.985, "99%", color="grey", fontsize=EXPLORER_TEXT["small"], va="top")
-    lowest = min(reference.series("bit_accuracy").min(), delayed.series("bit_accuracy").min())
-    ax.set(title=title, xlabel="epoch", ylabel="training bit accuracy", ylim=(min(0.4, lowest - 0.02), 1.02))
+    lowest = min(reference.series(reference.metric).min(), delayed.series(delayed.metric).min())
+    ax.set(title=title, xlabel="epoch", ylabel=f"training {metric_text(delayed)['words']}",
+           ylim=(min(0.4, lowest - 0.02), 1.02))
     ax.legend(fontsize=EXPLORER_TEXT["small"], loc="lower right")
     _explorer_text(fig)  # shown by devices.DelayExplorer, at dpi 80
     return fig
@@ -618,3 +642,63 @@ def depth_comparison(depths, rows, fig=None, title="Deeper networks: held-out ac
     ax.set(title=title, xlabel="weight layers (hidden layers + output layer)", ylabel="held-out accuracy", ylim=(0, 1.02))
     ax.legend(fontsize=LEGEND, loc="lower left")
     return fig
+
+
+# --- Argument checks shared by several figures (the widgets use check_dpi too)
+
+def check_figure(name, fig):
+    """None (a new figure) or a matplotlib Figure to draw into."""
+    if fig is not None and not isinstance(fig, Figure):
+        raise TypeError(f"{name} must be None or a matplotlib Figure, got {_show(fig)}")
+    return fig
+
+
+def check_dpi(name, value):
+    """Dots per inch of a picture: a number from 1 to 1000 (more would take minutes and gigabytes)."""
+    value = check_positive(name, value)
+    if not 1 <= value <= 1000:
+        raise ValueError(f"{name} must be between 1 and 1000, got {value}")
+    return value
+
+
+RECORD_KEYS = ("printed_error", "loss", "bit_accuracy", "max_weight")
+
+
+def check_record(name, value):
+    """What ``errata.printed_dni`` returns: a dict of equally long lists of numbers."""
+    if not isinstance(value, dict) or any(k not in value for k in RECORD_KEYS):
+        raise TypeError(f"{name} must be a record returned by dni_course.errata.printed_dni (a dict with "
+                        f"{', '.join(RECORD_KEYS)}), got {_show(value)}")
+    lengths = {len(check_array(f"{name}[{k!r}]", value[k], (None,), finite=False)) for k in RECORD_KEYS}
+    if len(lengths) != 1:
+        raise ValueError(f"{name} must hold lists of one length, got lengths {sorted(lengths)}")
+    return value
+
+
+def check_gantt_args(timelines, labels):
+    """``plots.gantt``'s timelines (from ``devices.simulate``) and one label (a string) for each."""
+    def timeline(name, t):
+        if not all(hasattr(t, a) for a in ("tasks", "n_devices", "finish", "busy")):
+            raise TypeError(f"{name} must be a Timeline from dni_course.devices.simulate, got {_show(t)}")
+        return t
+    timelines = check_list("timelines", timelines, timeline)
+    labels = check_list("labels", labels, check_text)
+    if len(labels) != len(timelines):
+        raise ValueError(f"labels must give one label per timeline ({len(timelines)}), got {len(labels)}")
+    return timelines, labels
+
+
+def check_heatmap_args(grids, alphas, batch_sizes):
+    """``plots.heatmap``'s grids (a dict: method -> array of batch sizes x alphas, NaN allowed)."""
+    alphas = check_list("alphas", alphas, check_positive)
+    batch_sizes = check_list("batch_sizes", batch_sizes, lambda name, b: check_int(name, b, low=1))
+    if not isinstance(grids, dict) or not grids:
+        raise TypeError(f"grids must be a dict from method to a grid of epochs, such as "
+                        f"{{'dni': array}}, got {_show(grids)}")
+    for method, grid in grids.items():
+        grid = check_array(f"grids[{method!r}]", grid, (None, None), finite=False)
+        if grid.shape != (len(batch_sizes), len(alphas)):
+            raise ValueError(f"grids[{method!r}] must have one row per batch size and one column per alpha: "
+                             f"batch_sizes {batch_sizes} and alphas {alphas} make {(len(batch_sizes), len(alphas))}, "
+                             f"got shape {grid.shape}")
+    return grids, alphas, batch_sizes

@@ -13,10 +13,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .checks import (MAX_ACTIVATIONS, MAX_WEIGHTS, big, check_choice, check_fraction, check_int, check_list,
-                     check_positive, check_seeds, check_sizes)
-from .data import AdditionData
-from .layers import Network, sigmoid
+from .checks import big, check_choice, check_fraction, check_int, check_list, check_positive, make_rng
+from .layers import MAX_ACTIVATIONS, MAX_WEIGHTS, Network, check_sizes, sigmoid
+from .task import check_task
 from .training import GEN_ALPHA, MAX_MULTIPLY_ADDS, MAX_STEPS, batches
 
 SWEEP_METHODS = ("backprop", "dni", "cdni")
@@ -41,7 +40,7 @@ def _check_size(data, method, sizes, n_networks, what, batch_sizes, epochs):
     """``n_networks`` networks (``what`` says how they are counted) and ``epochs`` for one stack per
     batch size in ``batch_sizes``: refused up front if they cannot fit the memory or finish in hours."""
     n_networks = max(n_networks, 1)  # none at all is refused later, with its own message
-    labels = data.bits if method == "cdni" else 0
+    labels = data.n_outputs if method == "cdni" else 0
     weights = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
     if method != "backprop":
         weights += sum((n + labels) * n + n for n in sizes[1:-1])  # the generators' weights and biases
@@ -75,7 +74,7 @@ class Stack:
     seeds: list
     batch_size: int
     weights: list  # per layer, (S, n_in, n_out)
-    bit_accuracy: np.ndarray  # (S, epochs) on the training data after each epoch
+    bit_accuracy: np.ndarray  # (S, epochs) on the training data after each epoch (the task's headline metric)
     diverged_at: np.ndarray  # (S,) first epoch with a non-finite number, 0 if never
 
     def epochs_to(self, accuracy=0.99):
@@ -167,8 +166,7 @@ def train_stack(data, method, alphas, batch_size, epochs, seeds=0, sizes=(16, 64
     ``dc.train(dc.Network.create(sizes, seeds[k], dtype=dtype), data, method, alphas[k], batch_size, epochs)``,
     except that a run that diverges is not stopped (it is marked in ``diverged_at``).
     """
-    if not isinstance(data, AdditionData):
-        raise TypeError(f"data must be AdditionData (see dni_course.addition_data), got {type(data).__name__}")
+    check_task("data", data, sigmoid_only=True)  # the stacked steps are those of sigmoid networks
     method = check_choice("method", method, SWEEP_METHODS)
     sizes = check_sizes("sizes", sizes)
     batch_size = check_int("batch_size", batch_size, low=1, high=len(data))
@@ -183,12 +181,12 @@ def train_stack(data, method, alphas, batch_size, epochs, seeds=0, sizes=(16, 64
     gen_alpha = check_positive("gen_alpha", gen_alpha)
     _keep_freed_memory()
     nets = [Network.create(sizes, seed=s, dtype=dtype) for s in seeds]
-    if (nets[0].sizes[0], nets[0].sizes[-1]) != (2 * data.bits, data.bits):
-        raise ValueError(f"sizes must fit {data.bits}-bit sums ({2 * data.bits} inputs and {data.bits} outputs), "
+    if (nets[0].sizes[0], nets[0].sizes[-1]) != (data.n_inputs, data.n_outputs):
+        raise ValueError(f"sizes must fit {data.examples} ({data.n_inputs} inputs and {data.n_outputs} outputs), "
                          f"got {tuple(sizes)}")
     dtype = nets[0].dtype
     weights = [np.stack([net.layers[i].weights for net in nets]) for i in range(len(nets[0].layers))]
-    n_labels = data.bits if method == "cdni" else 0
+    n_labels = data.n_outputs if method == "cdni" else 0
     gens = [[np.zeros((len(alphas), n + n_labels, n), dtype), np.zeros((len(alphas), 1, n), dtype)]
             for n in nets[0].sizes[1:-1]] if method != "backprop" else []
     step = _backprop_step if method == "backprop" else _synthetic_step
@@ -202,7 +200,7 @@ def train_stack(data, method, alphas, batch_size, epochs, seeds=0, sizes=(16, 64
             for s in slices:
                 step(weights, gens, x[s], y[s], alpha, gen_alpha)
             out = _forward(weights, x)[-1]
-            accuracy[:, epoch] = ((out > 0.5) == (y > 0.5)).mean(axis=(1, 2))
+            accuracy[:, epoch] = data.headline(out)  # the task's headline metric: bit accuracy on sums
             finite = np.isfinite(out).all(axis=(1, 2))
             for p in weights + [q for g in gens for q in g]:
                 finite &= np.isfinite(p).all(axis=(1, 2))
@@ -268,8 +266,7 @@ def landscape(data, method, alphas, batch_sizes, epochs=300, seeds=0, sizes=(16,
     """Train ``method`` at every learning rate in ``alphas`` and batch size in ``batch_sizes``,
     from each of ``seeds`` (one seed or a list), and return a :class:`Landscape`. The networks
     that share a batch size, every seed and alpha, train as one stack."""
-    if not isinstance(data, AdditionData):
-        raise TypeError(f"data must be AdditionData (see dni_course.addition_data), got {type(data).__name__}")
+    check_task("data", data, sigmoid_only=True)  # the stacked steps are those of sigmoid networks
     batch_sizes = check_list("batch_sizes", batch_sizes, lambda name, b: check_int(name, b, low=1, high=len(data)))
     method = check_choice("method", method, SWEEP_METHODS)
     sizes = check_sizes("sizes", sizes)
@@ -288,3 +285,14 @@ def landscape(data, method, alphas, batch_sizes, epochs=300, seeds=0, sizes=(16,
                           sizes=sizes, gen_alpha=gen_alpha)
               for b in batch_sizes]
     return Landscape(method, alphas, batch_sizes, epochs, stacks, list(seeds))
+
+
+def check_seeds(seeds, count):
+    """One seed for all ``count`` runs, or a list of one seed per run (each an int >= 0 or a generator)."""
+    if np.ndim(seeds) == 0:
+        make_rng(seeds, "seeds")
+        return [seeds] * count
+    seeds = check_list("seeds", seeds, lambda name, s: (make_rng(s, name), s)[1])
+    if len(seeds) != count:
+        raise ValueError(f"seeds must be one seed or one per alpha ({count}), got {len(seeds)} seeds")
+    return seeds

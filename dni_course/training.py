@@ -13,19 +13,18 @@ Everything else (batches, measurements, divergence checks) is shared.
 """
 import time
 from collections import deque
-from dataclasses import dataclass, field
 from functools import partial
 
 import numpy as np
 
-from .checks import (LAYER_SIZE_WHY, MAX_ACTIVATIONS, MAX_LAYER_SIZE, big, check_bool, check_callable, check_choice,
-                     check_fraction, check_gens, check_int, check_metric, check_net_data, check_positive, check_split,
-                     check_targets, check_update_every)
-from .data import MAX_DIGITS, AdditionData
-from .digits import DigitsData
-from .digits import evaluate as evaluate_digits
-from .layers import GEN_INPUTS, MLPSyntheticGradient, Network, SyntheticGradient
-from .metrics import cosine_similarity, evaluate
+from .checks import (_show, big, check_batch, check_bool, check_callable, check_choice, check_fraction, check_int,
+                     check_positive, check_rows)
+from .data import MAX_DIGITS
+from .history import History  # (also dni_course.training.History, its name before it had a module)
+from .layers import (GEN_INPUTS, LAYER_SIZE_WHY, MAX_ACTIVATIONS, MAX_LAYER_SIZE, MLPSyntheticGradient, Network,
+                     SyntheticGradient)
+from .metrics import cosine_similarity
+from .task import check_net_data, check_task
 
 METHODS = ("backprop", "dni", "cdni", "output_only")
 SYNTHETIC = ("dni", "cdni")  # the methods with generators
@@ -94,42 +93,6 @@ def _multiply_adds(net, n_examples, method, n_labels, generator, gen_hidden):
 
 class TrainingDiverged(RuntimeError):
     """Raised when the weights or the loss stop being finite numbers."""
-
-
-@dataclass
-class History:
-    """What a training run recorded, one entry per measured epoch."""
-
-    method: str
-    alpha: float
-    batch_size: int
-    net: Network
-    generators: list
-    epochs: list = field(default_factory=list)
-    train: list = field(default_factory=list)  # dicts from metrics.evaluate
-    measured: list = field(default_factory=list)  # the epochs of test, generator_loss, alignment
-    test: list = field(default_factory=list)
-    post_error: list = field(default_factory=list)  # the post's printed error, per epoch
-    generator_loss: list = field(default_factory=list)  # per hidden layer, mean per example
-    alignment: list = field(default_factory=list)  # cosine(synthetic, true) per hidden layer
-    seconds: float = 0.0
-    stopped_early: bool = False
-    metric: str = "bit_accuracy"  # what epochs_to and stop_at read: "accuracy" on digits
-
-    def series(self, metric, split="train"):
-        """One metric over the measured epochs, e.g. ``series("bit_accuracy", "test")``."""
-        rows = check_split(self, split)
-        return np.array([row[check_metric(rows, metric)] for row in rows])
-
-    def epochs_to(self, accuracy, split="train"):
-        """First measured epoch with bit accuracy (digits: accuracy) at or above ``accuracy``, or None."""
-        accuracy = check_fraction("accuracy", accuracy)
-        hits = np.flatnonzero(self.series(self.metric, split) >= accuracy)
-        epochs = self.epochs if split == "train" else self.measured
-        return epochs[hits[0]] if hits.size else None
-
-    def final(self, split="train"):
-        return check_split(self, split)[-1]
 
 
 def batches(n_examples, batch_size):
@@ -235,7 +198,7 @@ class UpdateRates:
 def gradient_alignment(net, gens, data):
     """Cosine similarity between each hidden layer's synthetic gradient and the true one
     (by full backprop) on the whole of ``data``."""
-    check_net_data(net, data, (AdditionData, DigitsData), Network)
+    check_net_data(net, data)
     check_gens(gens, net)
     x, y = net.check_input(data.x), data.y.astype(net.dtype)
     out = net.forward(x)
@@ -300,12 +263,11 @@ def train(net, data, method="backprop", alpha=0.5, batch_size=10, epochs=100, te
     """
     if not isinstance(net, Network):
         raise TypeError(f"net must be a dni_course Network, got {type(net).__name__}")
-    for name, d in (("data", data), ("test", test)):
-        if (d is not None or name == "data") and not isinstance(d, (AdditionData, DigitsData)):
-            raise TypeError(f"{name} must be AdditionData (see dni_course.addition_data) or DigitsData "
-                            f"(see dni_course.digits.load_digits_data), got {type(d).__name__}")
-    if test is not None and type(test) is not type(data):
-        raise TypeError(f"test must be {type(data).__name__} like data, got {type(test).__name__}")
+    check_task("data", data)
+    if test is not None:
+        check_task("test", test)
+        if type(test) is not type(data):  # the rest of data.check_test(test) once net is known to fit
+            raise TypeError(f"test must be {type(data).__name__} like data, got {type(test).__name__}")
     method = check_choice("method", method, METHODS)
     send_down = check_choice("send_down", send_down, SEND_DOWN)
     generator = check_choice("generator", generator, GENERATORS)
@@ -338,19 +300,9 @@ def train(net, data, method="backprop", alpha=0.5, batch_size=10, epochs=100, te
     n_batches = -(-len(data) // batch_size)
     epochs = _check_epochs(epochs, n_batches, _multiply_adds(net, len(data), method, data.y.shape[1], generator,
                                                              gen_hidden), stop_at)
-    if isinstance(data, AdditionData):
-        if (net.sizes[0], net.sizes[-1]) != (2 * data.bits, data.bits):
-            raise ValueError(
-                f"the network has {net.sizes[0]} inputs and {net.sizes[-1]} outputs, but {data.bits}-bit "
-                f"sums need {2 * data.bits} inputs and {data.bits} outputs")
-        if test is not None and test.bits != data.bits:
-            raise ValueError(f"test must hold sums of as many bits as data ({data.bits}), got {test.bits}-bit sums")
-        evaluate_on, metric = evaluate, "bit_accuracy"
-    else:
-        if (net.sizes[0], net.sizes[-1]) != (data.x.shape[1], data.y.shape[1]):
-            raise ValueError(f"the network has {net.sizes[0]} inputs and {net.sizes[-1]} outputs, but the "
-                             f"digits need {data.x.shape[1]} inputs (pixels) and {data.y.shape[1]} outputs (classes)")
-        evaluate_on, metric = evaluate_digits, "accuracy"
+    data.check_network(net)
+    if test is not None:
+        data.check_test(test)
     x = net.check_input(data.x, "data.x")
     if test is not None:
         net.check_input(test.x, "test.x")  # scored every measure_every epochs: refused now if too big
@@ -374,6 +326,7 @@ def train(net, data, method="backprop", alpha=0.5, batch_size=10, epochs=100, te
         delayed = [DelayedTargets(g, target_delay) for g in gens] if target_delay else None
         rates = UpdateRates(update_every) if update_every is not None else None
         step = partial(synthetic_step, send_down=send_down, delayed=delayed, rates=rates)
+    metric = data.metric  # the score stop_at reads: bit accuracy on sums, accuracy on digits
     history = History(method, alpha, batch_size, net, gens, metric=metric)
     slices = batches(len(x), batch_size)
     start = time.perf_counter()
@@ -385,7 +338,7 @@ def train(net, data, method="backprop", alpha=0.5, batch_size=10, epochs=100, te
             for s in slices:
                 step(net, gens, x[s], y[s], alpha, gen_alpha)
                 printed += float(np.abs(net.layers[-1].delta).sum())
-            scores = evaluate_on(net, data)
+            scores = data.evaluate(net)
             if not (np.isfinite(scores["loss"]) and _all_finite(net, gens)):
                 also = f", or a smaller gen_alpha (the generators' rate, {gen_alpha:g})" if gens else ""
                 raise TrainingDiverged(
@@ -398,7 +351,7 @@ def train(net, data, method="backprop", alpha=0.5, batch_size=10, epochs=100, te
             if epoch % measure_every == 0 or epoch == epochs or done:
                 history.measured.append(epoch)
                 if test is not None:
-                    history.test.append(evaluate_on(net, test))
+                    history.test.append(test.evaluate(net))
                 if track_gradients and gens:
                     history.alignment.append(gradient_alignment(net, gens, data))
                     history.generator_loss.append(_generator_loss(net, gens, data))
@@ -409,3 +362,45 @@ def train(net, data, method="backprop", alpha=0.5, batch_size=10, epochs=100, te
                 break
     history.seconds = time.perf_counter() - start
     return history
+
+
+# --- Argument checks of the training loop
+
+def check_targets(net, x, y):
+    """A training step's targets: one row per row of ``x``, one column per output of ``net``
+    (a wrong shape would broadcast against the output without an error)."""
+    width = net.layers[-1].weights.shape[1]
+    if type(y) is np.ndarray and type(x) is np.ndarray and y.ndim == 2 and x.ndim == 2 and y.shape[1] == width \
+            and y.dtype.kind == "f" and y.shape[0] == x.shape[0] and y.shape[0]:  # the usual case, fast
+        return y
+    x = check_batch("x", x, net.layers[0].weights.shape[0])
+    y = check_batch("y", y, width)
+    return check_rows("y", y, "x", x)
+
+
+def check_gens(gens, net):
+    """A run's generators: a list with one generator per hidden layer of ``net``, of the right sizes."""
+    if isinstance(gens, (str, bytes)) or not isinstance(gens, (list, tuple)):
+        raise TypeError(f"gens must be a list of generators, one per hidden layer, got {_show(gens)}")
+    hidden = [layer.weights.shape[1] for layer in net.layers[:-1]]
+    if len(gens) != len(hidden):
+        raise ValueError(f"gens must hold one generator per hidden layer of net (sizes {net.sizes}: "
+                         f"{len(hidden)}), got {len(gens)}")
+    for i, (gen, size) in enumerate(zip(gens, hidden)):
+        if not (callable(getattr(gen, "predict", None)) and hasattr(gen, "weights")):
+            raise TypeError(f"gens[{i}] must be a generator such as dni_course.SyntheticGradient, got {_show(gen)}")
+        if gen.weights.shape[1] != size:
+            raise ValueError(f"gens[{i}] must guess gradients for {size} units (hidden layer {i + 1}), "
+                             f"got a generator for {gen.weights.shape[1]}")
+    return gens
+
+
+def check_update_every(every, n_layers):
+    """``update_every``: one whole number >= 1 per layer (how many batches apart it updates)."""
+    if not isinstance(every, (list, tuple, np.ndarray)) or np.ndim(every) != 1:
+        raise TypeError(f"update_every must be a list with one whole number per layer ({n_layers}), "
+                        f"e.g. {tuple([1] * n_layers)}, got {_show(every)}")
+    every = [check_int("each of update_every", k, low=1) for k in every]
+    if len(every) != n_layers:
+        raise ValueError(f"update_every must give one number per layer ({n_layers}), got {len(every)}: {every}")
+    return every

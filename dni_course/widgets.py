@@ -18,10 +18,11 @@ import numbers
 
 import ipywidgets as widgets
 
-from .checks import (_show, check_bool, check_callable, check_choice, check_dpi, check_explorer_args, check_int,
-                     check_optional_int, check_positive)
-from .layers import Network
-from .plots import NAMES, _check_run, alignment_curves, to_png, training_curves
+from .checks import (_show, check_bool, check_callable, check_choice, check_fraction, check_int, check_positive,
+                     make_rng)
+from .layers import Network, check_sizes
+from .plots import NAMES, _check_run, alignment_curves, check_dpi, metric_text, to_png, training_curves
+from .task import check_task
 from .training import GEN_ALPHA, METHODS, SYNTHETIC, TrainingDiverged, train
 
 # Looks the widgets cannot set themselves: the dimmed figure with its label while training,
@@ -314,13 +315,13 @@ def summary_line(history, n_examples=None, epochs=None):
     """
     history = _check_run("history", history)
     n_examples, epochs = check_optional_int("n_examples", n_examples, 1), check_optional_int("epochs", epochs, 1)
-    name = NAMES[history.method]
+    name, metric = NAMES[history.method], metric_text(history)['words']
     reached = history.epochs_to(0.99)
-    first = f"99% training bit accuracy at epoch {reached}" if reached else \
-        f"{history.final()['bit_accuracy']:.0%} training bit accuracy after {history.epochs[-1]} epochs"
+    first = f"99% training {metric} at epoch {reached}" if reached else \
+        f"{history.final()[history.metric]:.0%} training {metric} after {history.epochs[-1]} epochs"
     text = f"{name}, alpha {history.alpha:.3g}, batch {history.batch_size}: {first} ({history.seconds:.2f} s)"
     if history.test:
-        text += f"; held-out bit accuracy {history.final('test')['bit_accuracy']:.0%}"
+        text += f"; held-out {metric} {history.final('test')[history.metric]:.0%}"
     if n_examples and n_examples % history.batch_size:
         text += f". Each epoch ends with a batch of {n_examples % history.batch_size} ({history.batch_size} does not divide {n_examples})"
     planned = getattr(history, "planned_epochs", None)  # set by the explorer's update budget
@@ -347,11 +348,11 @@ def figure_text(history, show_gradients=False):
         cos = ", ".join(f"layer {i + 1} {c:.2f}" for i, c in enumerate(history.alignment[-1]))
         return (f"Two panels for {run}. Left: cosine similarity between synthetic and true gradients per "
                 f"hidden layer, ending at {cos}. Right: each generator's loss against its target, log scale.")
-    first, last = history.train[0], history.final()
+    first, last, metric = history.train[0], history.final(), metric_text(history)['words']
     text = (f"Two panels for {run}. Left: training loss, log scale, from {first['loss']:.3g} to {last['loss']:.3g}. "
-            f"Right: training bit accuracy, from {first['bit_accuracy']:.0%} to {last['bit_accuracy']:.0%}")
+            f"Right: training {metric}, from {first[history.metric]:.0%} to {last[history.metric]:.0%}")
     if history.test:
-        text += f"; held-out bit accuracy ends at {history.final('test')['bit_accuracy']:.0%}"
+        text += f"; held-out {metric} ends at {history.final('test')[history.metric]:.0%}"
     return text + "."
 
 
@@ -369,7 +370,7 @@ def training_explorer(data, test=None, sizes=(16, 64, 32, 8), method="backprop",
     lie outside their usual ranges (``ALPHA_RANGE``, ``GEN_ALPHA_RANGE``).
     """
     check_choice("method", method, METHODS)
-    sizes = check_explorer_args(data, test, sizes, seed, alpha, show_gradients, stop_at, gen_alpha_slider, methods)
+    sizes = _check_explorer_args(data, test, sizes, seed, alpha, show_gradients, stop_at, gen_alpha_slider, methods)
     methods = _check_methods(methods)
     if methods and method not in methods:
         raise ValueError(f"method {method!r} must be one of methods {methods}")
@@ -395,7 +396,7 @@ def training_explorer(data, test=None, sizes=(16, 64, 32, 8), method="backprop",
     default_batch = batch_size
 
     def run(settings, progress):
-        net = Network.create(sizes, seed=seed)
+        net = Network.create(sizes, seed=seed, **data.network)
         planned = epochs_within_budget(epochs, len(data), settings["batch_size"], default_batch)
         step = max(1, planned // 20)
 
@@ -416,10 +417,40 @@ def training_explorer(data, test=None, sizes=(16, 64, 32, 8), method="backprop",
         if show_gradients:
             alignment_curves(history, fig=fig)
         else:
-            training_curves([history], fig=fig, title=f"{NAMES[history.method]} on {data.bits}-bit addition")
+            training_curves([history], fig=fig, title=f"{NAMES[history.method]} on {data.name}")
 
     return Explorer(run, draw, lambda h: summary_line(h, len(data), epochs),
                     lambda h: figure_text(h, show_gradients), alpha=alpha, batch_size=batch_size,
                     batch_sizes=batch_size_choices(len(data), batch_size), methods=methods, method=method,
                     alpha_range=_covering(ALPHA_RANGE, alpha), gen_alpha=gen_alpha, gen_alpha_slider=gen_alpha_slider,
                     gen_alpha_range=_covering(GEN_ALPHA_RANGE, gen_alpha) if gen_alpha_slider else GEN_ALPHA_RANGE)
+
+
+# --- Argument checks of the explorer
+
+def check_optional_int(name, value, low=None, high=None):
+    """None, or a whole number in [low, high]."""
+    return None if value is None else check_int(name, value, low=low, high=high)
+
+
+def _check_explorer_args(data, test, sizes, seed, alpha, show_gradients, stop_at, gen_alpha_slider=False,
+                         methods=None):
+    """The settings of ``widgets.training_explorer`` that it hands on to ``train`` later: checked
+    up front, so that a bad one stops the cell instead of showing up as a status line."""
+    check_task("data", data)
+    if test is not None:
+        data.check_test(check_task("test", test))
+    sizes = check_sizes("sizes", sizes)
+    if (sizes[0], sizes[-1]) != (data.n_inputs, data.n_outputs):
+        raise ValueError(f"sizes must start with {data.n_inputs} inputs and end with {data.n_outputs} outputs for "
+                         f"{data.examples}, got {sizes}")
+    make_rng(seed)
+    check_positive("alpha", alpha)
+    check_bool("show_gradients", show_gradients)
+    check_bool("gen_alpha_slider", gen_alpha_slider)
+    if stop_at is not None:
+        check_fraction("stop_at", stop_at)
+    if methods is not None and (isinstance(methods, (str, bytes)) or not isinstance(methods, (list, tuple))):
+        raise TypeError(f"methods must be None or a list of method names such as ['backprop', 'dni'], "
+                        f"got {_show(methods)}")
+    return tuple(sizes)

@@ -34,7 +34,8 @@ import time
 
 import numpy as np
 
-from ..checks import check_exercise_args
+from ..checks import _show as _describe
+from ..checks import check_callable, check_text
 
 CORRECT, INCORRECT, NOT_ATTEMPTED = "correct", "incorrect", "not attempted"
 TIME_LIMIT = 10.0  # seconds a check may take with the student's answer
@@ -238,3 +239,14 @@ def _show(obj):
         print(repr(obj))
     else:
         display(obj)
+
+
+# --- Argument checks of Exercise
+
+def check_exercise_args(name, test, hint, solution, success):
+    """An exercise's name, check function and texts (what an exercise's author writes)."""
+    if not isinstance(name, str) or not name.strip():
+        raise TypeError(f"name must be a non-empty string, got {_describe(name)}")
+    check_callable("test", test)
+    for label, text in (("hint", hint), ("solution", solution), ("success", success)):
+        check_text(label, text)

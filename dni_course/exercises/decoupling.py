@@ -182,15 +182,16 @@ late_targets = Exercise(
          "the input of gen's last predict: which input must gen see just before it learns?",
     solution='''
 def late_targets(gen, hs, labels, targets, delay, alpha):
-    """Run generator gen over a stream of batches; it learns from each target delay batches late.
-    Return its guesses, one per batch (each made before it learns on that batch)."""
+    """Run generator gen over a stream of batches; it learns from each target delay
+    batches late. Return its guesses, one per batch (each made before it learns on that
+    batch)."""
     waiting, guesses = [], []
     for h, y, target in zip(hs, labels, targets):
         guesses.append(gen.predict(h, y))  # the layer updates with this guess
         waiting.append((h, y, target))  # this batch's target joins the queue
         if len(waiting) > delay:  # the oldest is now delay batches old
             old_h, old_y, old_target = waiting.pop(0)
-            gen.predict(old_h, old_y)  # guess again on its own input, with today's weights
+            gen.predict(old_h, old_y)  # guess again on its input, with today's weights
             gen.learn(old_target, alpha)
     return guesses
 ''')

@@ -191,8 +191,9 @@ dni_gradients = Exercise(
          "Then g1 = x.T @ guess.",
     solution='''
 def dni_gradients(x, y, w1, w2):
-    """(g1, g2): the weight gradients of one DNI step on the linear network out = x @ w1 @ w2,
-    whose generator guesses dLoss/dh by the best linear fit from [h, 1]."""
+    """(g1, g2): the weight gradients of one DNI step on the linear network
+    out = x @ w1 @ w2, whose generator guesses dLoss/dh by the best linear fit from
+    [h, 1]."""
     h = x @ w1
     error = h @ w2 - y                         # dLoss/d(out)
     target = error @ w2.T                      # what the output layer sends down
