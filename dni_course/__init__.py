@@ -38,3 +38,4 @@ from .training import METHODS, TrainingDiverged, gradient_alignment, train
 __version__ = "0.1.0"
 from . import baseline, digits, errata, gradcheck, plots, widgets  # noqa: E402  (submodules, as dc.plots etc.)
 from . import devices, sweep  # noqa: E402  (notebooks 06 and 08: layers as devices, many networks at once)
+from . import feedback  # noqa: E402  (notebook 09: fixed random feedback, FA and DFA)

@@ -494,3 +494,15 @@ def check_init_args(n_in, n_out, rng, dtype):
     n_in = check_int("n_in", n_in, low=1, high=MAX_LAYER_SIZE)
     n_out = check_int("n_out", n_out, low=1, high=MAX_LAYER_SIZE)
     return n_in, n_out, check_rng("rng", rng), check_dtype("dtype", dtype)
+
+
+def check_targets(net, x, y):
+    """A training step's targets: one row per row of ``x``, one column per output of ``net``
+    (a wrong shape would broadcast against the output without an error)."""
+    width = net.layers[-1].weights.shape[1]
+    if type(y) is np.ndarray and type(x) is np.ndarray and y.ndim == 2 and x.ndim == 2 and y.shape[1] == width \
+            and y.dtype.kind == "f" and y.shape[0] == x.shape[0] and y.shape[0]:  # the usual case, fast
+        return y
+    x = check_batch("x", x, net.layers[0].weights.shape[0])
+    y = check_batch("y", y, width)
+    return check_rows("y", y, "x", x)

@@ -27,8 +27,11 @@ STYLE = {
     "dni": dict(color="#D55E00", linestyle="--", marker="s"),
     "cdni": dict(color="#009E73", linestyle="-.", marker="^"),
     "output_only": dict(color="#888888", linestyle=":", marker="x"),  # the control: grey, dotted
+    "fa": dict(color="#CC79A7", linestyle=(0, (6, 2)), marker="D"),  # notebook 09: long dashes
+    "dfa": dict(color="#E69F00", linestyle=(0, (3, 1, 1, 1, 1, 1)), marker="v"),  # dash, dot, dot
 }
-NAMES = {"backprop": "backprop", "dni": "DNI", "cdni": "cDNI", "output_only": "output layer only"}
+NAMES = {"backprop": "backprop", "dni": "DNI", "cdni": "cDNI", "output_only": "output layer only",
+         "fa": "FA", "dfa": "DFA"}
 SMALL = 8  # points: the smallest text of a figure shown at dpi 100 (11.1 px)
 LEGEND = 9  # points: legends of those figures (12.5 px)
 EXPLORER_TEXT = dict(small=10, labels=11)  # points at dpi 80: legends and notes 11.1 px, ticks and axis labels 12.2 px

@@ -9,6 +9,9 @@ The methods differ only in where a hidden layer's gradient comes from:
 - ``"output_only"``: none at all: the hidden layers stay as they started and only the
   last layer learns. A control: whatever DNI adds beyond it comes from its hidden updates.
 
+- ``"fa"``, ``"dfa"``: from fixed random matrices that never learn (notebook 09,
+  :mod:`dni_course.feedback`): feedback alignment and direct feedback alignment.
+
 Everything else (batches, measurements, divergence checks) is shared.
 """
 import time
@@ -17,16 +20,17 @@ from functools import partial
 
 import numpy as np
 
-from .checks import (_show, big, check_batch, check_bool, check_callable, check_choice, check_fraction, check_int,
-                     check_positive, check_rows)
+from .checks import (_show, big, check_bool, check_callable, check_choice, check_fraction, check_int,
+                     check_positive)
 from .data import MAX_DIGITS
+from .feedback import FEEDBACK_METHODS, FEEDBACK_SCALE, STEPS, random_feedback, update_alignment
 from .history import History  # (also dni_course.training.History, its name before it had a module)
 from .layers import (GEN_INPUTS, LAYER_SIZE_WHY, MAX_ACTIVATIONS, MAX_LAYER_SIZE, MLPSyntheticGradient, Network,
-                     SyntheticGradient)
+                     SyntheticGradient, check_targets)
 from .metrics import cosine_similarity
 from .task import check_net_data, check_task
 
-METHODS = ("backprop", "dni", "cdni", "output_only")
+METHODS = ("backprop", "dni", "cdni", "output_only") + FEEDBACK_METHODS
 SYNTHETIC = ("dni", "cdni")  # the methods with generators
 SEND_DOWN = ("before", "after")
 GENERATORS = ("linear", "mlp")
@@ -232,7 +236,8 @@ def _all_finite(net, gens):
 def train(net, data, method="backprop", alpha=0.5, batch_size=10, epochs=100, test=None,
           stop_at=None, track_gradients=False, gen_alpha=GEN_ALPHA, on_epoch=None,
           send_down="before", generator="linear", gen_hidden=256, target_delay=0, gen_seed=0,
-          measure_every=1, update_every=None, gen_input="raw"):
+          measure_every=1, update_every=None, gen_input="raw", feedback_seed=0,
+          feedback_scale=FEEDBACK_SCALE):
     """Train ``net`` on ``data`` in place and return its :class:`History`.
 
     ``stop_at`` (a bit accuracy such as 0.99) ends the run once the training data reach it.
@@ -260,6 +265,10 @@ def train(net, data, method="backprop", alpha=0.5, batch_size=10, epochs=100, te
     - ``gen_input``: what each generator does to its input [h, labels] first: ``"raw"`` (as
       given), ``"centred"`` (minus the batch's mean per column) or ``"normalised"`` (also divided
       by the batch's standard deviation, as batch normalisation does). Needs batch_size >= 2.
+
+    Options of ``"fa"`` and ``"dfa"``: ``feedback_seed`` draws their fixed matrices, with entries
+    from N(0, ``feedback_scale``^2). ``track_gradients`` records, per hidden layer, the cosine
+    between their weight update and backprop's (:func:`dni_course.feedback.update_alignment`).
     """
     if not isinstance(net, Network):
         raise TypeError(f"net must be a dni_course Network, got {type(net).__name__}")
@@ -288,6 +297,10 @@ def train(net, data, method="backprop", alpha=0.5, batch_size=10, epochs=100, te
             if value != default:
                 raise ValueError(f"{name}={value!r} needs a method with generators ('dni' or 'cdni'), "
                                  f"got method={method!r}; leave {name} at {default!r}")
+    feedback_seed = check_int("feedback_seed", feedback_seed, low=0)
+    if method not in FEEDBACK_METHODS and (feedback_seed, feedback_scale) != (0, FEEDBACK_SCALE):
+        raise ValueError(f"feedback_seed and feedback_scale need a method with random feedback ('fa' or "
+                         f"'dfa'), got method={method!r}; leave them at 0 and {FEEDBACK_SCALE}")
     alpha = check_positive("alpha", alpha)
     gen_alpha = check_positive("gen_alpha", gen_alpha)
     batch_size = check_int("batch_size", batch_size, low=1, high=len(data))
@@ -309,7 +322,9 @@ def train(net, data, method="backprop", alpha=0.5, batch_size=10, epochs=100, te
     y = data.y.astype(net.dtype)
 
     n_labels = y.shape[1] if method == "cdni" else 0
-    if method not in SYNTHETIC:
+    if method in FEEDBACK_METHODS:
+        gens = random_feedback(net, method, feedback_seed, feedback_scale)
+    elif method not in SYNTHETIC:
         gens = []
     elif generator == "linear":
         gens = [SyntheticGradient(n, n_labels, net.dtype, input_mode=gen_input) for n in net.sizes[1:-1]]
@@ -320,6 +335,8 @@ def train(net, data, method="backprop", alpha=0.5, batch_size=10, epochs=100, te
         step = backprop_step
     elif method == "output_only":
         step = output_only_step
+    elif method in FEEDBACK_METHODS:
+        step = STEPS[method]
     elif send_down == "before" and target_delay == 0 and update_every is None:
         step = synthetic_step  # the plain path, as notebooks 04 and 05 show it
     else:
@@ -340,7 +357,7 @@ def train(net, data, method="backprop", alpha=0.5, batch_size=10, epochs=100, te
                 printed += float(np.abs(net.layers[-1].delta).sum())
             scores = data.evaluate(net)
             if not (np.isfinite(scores["loss"]) and _all_finite(net, gens)):
-                also = f", or a smaller gen_alpha (the generators' rate, {gen_alpha:g})" if gens else ""
+                also = f", or a smaller gen_alpha (the generators' rate, {gen_alpha:g})" if method in SYNTHETIC else ""
                 raise TrainingDiverged(
                     f"training diverged at epoch {epoch} ({method}, alpha={alpha:g}, "
                     f"batch_size={batch_size}): the numbers overflowed. Try a smaller alpha{also}.")
@@ -352,7 +369,9 @@ def train(net, data, method="backprop", alpha=0.5, batch_size=10, epochs=100, te
                 history.measured.append(epoch)
                 if test is not None:
                     history.test.append(test.evaluate(net))
-                if track_gradients and gens:
+                if track_gradients and method in FEEDBACK_METHODS:
+                    history.alignment.append(update_alignment(net, gens, data))
+                elif track_gradients and gens:
                     history.alignment.append(gradient_alignment(net, gens, data))
                     history.generator_loss.append(_generator_loss(net, gens, data))
             if on_epoch is not None:
@@ -365,18 +384,6 @@ def train(net, data, method="backprop", alpha=0.5, batch_size=10, epochs=100, te
 
 
 # --- Argument checks of the training loop
-
-def check_targets(net, x, y):
-    """A training step's targets: one row per row of ``x``, one column per output of ``net``
-    (a wrong shape would broadcast against the output without an error)."""
-    width = net.layers[-1].weights.shape[1]
-    if type(y) is np.ndarray and type(x) is np.ndarray and y.ndim == 2 and x.ndim == 2 and y.shape[1] == width \
-            and y.dtype.kind == "f" and y.shape[0] == x.shape[0] and y.shape[0]:  # the usual case, fast
-        return y
-    x = check_batch("x", x, net.layers[0].weights.shape[0])
-    y = check_batch("y", y, width)
-    return check_rows("y", y, "x", x)
-
 
 def check_gens(gens, net):
     """A run's generators: a list with one generator per hidden layer of ``net``, of the right sizes."""
