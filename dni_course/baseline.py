@@ -6,8 +6,9 @@ error of the post: the sum of |(a - y) * a * (1 - a)| over an epoch.
 """
 import numpy as np
 
-from .checks import check_array, check_int, check_positive, check_rng, check_rows, check_weights, normal
+from .checks import _show, check_array, check_int, check_positive, check_rng, check_rows, check_weights, ndim, normal
 from .layers import check_sizes, sigmoid
+from .training import _check_epochs
 
 
 def script_weights(sizes, rng):
@@ -22,11 +23,21 @@ def deltas(l1, l2, l3, target, weights):
 
     Each is the gradient of the loss ``0.5 * sum((l3 - target)**2)`` at its layer's
     pre-activation, for the layer outputs ``l1, l2, l3`` of a batch and ``weights = (w01, w12, w23)``.
-    Called once per batch, so it checks only what numpy would not catch: the target's shape.
+    Called once per batch, so it checks only what numpy would not catch: the weights' kind, and the
+    shapes of the layer outputs and the target (a wrong one would broadcast without an error).
     """
     if np.shape(target) != np.shape(l3):
         raise ValueError(f"target must have the shape of l3, {np.shape(l3)}, got {np.shape(target)}")
+    if isinstance(weights, (str, bytes, np.ndarray)) or not isinstance(weights, (list, tuple)) or len(weights) != 3 \
+            or not all(isinstance(w, np.ndarray) and w.ndim == 2 for w in weights):
+        raise TypeError(f"weights must be the three weight matrices (w01, w12, w23), 2-D arrays, "
+                        f"got {_show(weights)}")
     w01, w12, w23 = weights
+    rows = np.shape(l3)[0] if ndim("l3", l3) == 2 else "examples"
+    for name, layer, width in (("l1", l1, w12.shape[0]), ("l2", l2, w23.shape[0]), ("l3", l3, w23.shape[1])):
+        if ndim(name, layer) != 2 or np.shape(layer) != (rows, width):
+            raise ValueError(f"{name} must have shape ({rows}, {width}): one row per example, one column per unit "
+                             f"(as the weights say), got shape {np.shape(layer)}")
     d3 = (l3 - target) * l3 * (1 - l3)
     d2 = d3 @ w23.T * l2 * (1 - l2)
     d1 = d2 @ w12.T * l1 * (1 - l1)
@@ -52,7 +63,9 @@ def train_script(x, y, weights, alpha=0.1, batch_size=10, iterations=1):
         raise ValueError(f"y has shape {y.shape}, so weights[2] must have {y.shape[1]} columns, got shape {weights[2].shape}")
     alpha = check_positive("alpha", alpha)
     batch_size = check_int("batch_size", batch_size, low=1, high=len(x))
-    iterations = check_int("iterations", iterations, low=1)
+    n_weights = sum(w.size for w in weights)
+    iterations = _check_epochs(iterations, -(-len(x) // batch_size), 4 * len(x) * n_weights, None,
+                               name="iterations", one="iteration")
     w01, w12, w23 = weights
     printed = []
     for _ in range(iterations):

@@ -147,6 +147,15 @@ def _shape_text(shape):
     return "(" + ", ".join(sizes) + ("," if len(sizes) == 1 else "") + ")"
 
 
+def ndim(name, value):
+    """``np.ndim(value)``; a ragged list gets a message naming ``name`` (numpy's names no argument)."""
+    try:
+        return np.ndim(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a list of numbers (or of rows of equal length), got {_show(value)}, "
+                         f"whose items have different lengths") from None
+
+
 def check_array(name, value, shape, finite=True, low=None, high=None):
     """Return ``value`` as an array of real numbers with the given shape.
 

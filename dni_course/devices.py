@@ -20,15 +20,16 @@ What the tasks are, and what each waits for:
   (as ``dc.train(..., target_delay=k)`` does); with k = 0 the layer waits for it. With
   ``update_every`` a layer goes backward only on every k-th batch, as ``dc.train`` does.
 """
+import inspect
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .checks import check_choice, check_instance, check_int, check_list, check_positive
+from .checks import check_choice, check_instance, check_int, check_list, check_positive, check_text
 from .history import check_history
-from .layers import Network
+from .layers import MAX_LAYERS, Network
 from .task import check_task
-from .training import batches, check_update_every, train
+from .training import DELAY_WHY, MAX_TARGET_DELAY, batches, check_update_every, train
 
 SCHEDULES = ("backprop", "dni", "cdni")
 KINDS = ("forward", "backward", "guess", "learn")
@@ -49,7 +50,8 @@ class Costs:
 
 def layer_costs(n_layers, forward=1.0, backward=2.0, generator=0.25, slow=None, factor=2.0):
     """One :class:`Costs` per layer, all equal, except layer ``slow`` (counted from 1) ``factor`` times slower."""
-    n_layers = check_int("n_layers", n_layers, low=1)
+    n_layers = check_int("n_layers", n_layers, low=1, high=MAX_LAYERS,
+                         why="That is the most layers a dni_course.Network may have (one device each)")
     base = Costs(forward, backward, generator)
     costs = [base] * n_layers
     if slow is not None:
@@ -94,6 +96,7 @@ class Timeline:
 
     def first(self, n_batches):
         """The tasks of the first ``n_batches`` batches only (what a Gantt chart can show)."""
+        n_batches = check_int("n_batches", n_batches, low=1)
         return [t for t in self.tasks if t.batch < n_batches]
 
 
@@ -121,6 +124,7 @@ def simulate(schedule, batch_sizes, costs, micro_batches=1, target_delay=1, unit
                              "updates on every batch, so leave it at None")
         update_every = check_update_every(update_every, len(costs))
     sizes = check_list("batch_sizes", batch_sizes, lambda name, n: check_int(name, n, low=1))
+    check_micro_batches(micro_batches, max(sizes), "the largest of batch_sizes")
     queues = _backprop_tasks(sizes, costs, micro_batches) if schedule == "backprop" \
         else _synthetic_tasks(sizes, costs, target_delay, update_every or [1] * len(costs))
     return _run(schedule, queues, len(sizes), unit)
@@ -241,6 +245,8 @@ class DeviceRun:
 
     def on(self, costs, label=None):
         """The same training run timed on other devices (``costs``: one :class:`Costs` per layer)."""
+        if label is not None:
+            check_text("label", label)
         timeline = simulate(self.timeline.schedule, run_batch_sizes(self.history, self.n_examples), costs,
                             self.micro_batches, self.target_delay, update_every=self.update_every)
         return DeviceRun(self.history, timeline, label or self.label, list(costs), self.n_examples,
@@ -267,6 +273,12 @@ def device_run(data, method="backprop", micro_batches=1, sizes=(16, 64, 32, 8), 
     """
     check_task("data", data)
     method = check_choice("method", method, SCHEDULES)
+    if label is not None:
+        check_text("label", label)
+    micro_batches = check_int("micro_batches", micro_batches, low=1)
+    batch_size = train_options.get("batch_size", inspect.signature(train).parameters["batch_size"].default)
+    if isinstance(batch_size, int) and not isinstance(batch_size, bool) and 1 <= batch_size <= len(data):
+        check_micro_batches(micro_batches, batch_size, "batch_size")  # before training, not after it
     if method == "backprop":
         if target_delay not in (None, 0):
             raise ValueError(f"target_delay={target_delay!r} needs method 'dni' or 'cdni'; backprop has no generators")
@@ -298,8 +310,10 @@ class DelayExplorer:
 
         self.options = dict(data=check_task("data", data), method=check_choice("method", method, ("dni", "cdni")), alpha=alpha,
                             batch_size=batch_size, epochs=check_int("epochs", epochs, low=1), seed=seed)
+        max_delay = check_int("max_delay", max_delay, low=1, high=MAX_TARGET_DELAY, why=DELAY_WHY)
+        delay = check_int("delay", delay, low=0, high=max_delay)
         self.reference = self._train(0)
-        self.slider = widgets.IntSlider(value=check_int("delay", delay, low=0, high=max_delay), min=0, max=max_delay,
+        self.slider = widgets.IntSlider(value=delay, min=0, max=max_delay,
                                         description="target delay (batches)", continuous_update=False,
                                         style={"description_width": "initial"}, layout=widgets.Layout(width="420px"))
         self.status = widgets.HTML()
@@ -348,3 +362,11 @@ class DelayExplorer:
         bundle = self.widget._repr_mimebundle_(**kwargs)
         bundle["text/plain"] = "Delay explorer: a slider for the generators' target delay (run the notebook to use it)"
         return bundle
+
+
+# --- Argument checks of the simulation
+
+def check_micro_batches(micro_batches, batch_size, what):
+    """``micro_batches`` (already a whole number >= 1) must leave each micro-batch at least one example."""
+    return check_int("micro_batches", micro_batches, low=1, high=batch_size,
+                     why=f"Each micro-batch holds at least one example, and {what} is {batch_size}")

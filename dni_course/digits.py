@@ -78,6 +78,10 @@ def load_digits_data(test_fraction=0.2, seed=0):
     x = digits.data[order] / 16.0
     labels = digits.target[order]
     n_test = round(test_fraction * len(labels))
+    if not 0 < n_test < len(labels):
+        side = "held-out" if n_test == 0 else "training"
+        raise ValueError(f"test_fraction must leave at least one {side} image of the {len(labels)}: use a value "
+                         f"between 1/{len(labels)} and {len(labels) - 1}/{len(labels)}, got {test_fraction}")
     return DigitsData(x[n_test:], labels[n_test:]), DigitsData(x[:n_test], labels[:n_test])
 
 

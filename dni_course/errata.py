@@ -25,7 +25,7 @@ from .checks import _show, check_bool, check_int, check_positive
 from .data import AdditionData
 from .layers import MAX_LAYER_SIZE, Layer, Network, SyntheticGradient, check_backward, init_weights
 from .metrics import _post_error, evaluate
-from .training import TrainingDiverged
+from .training import TrainingDiverged, _check_epochs
 
 
 class PostGroupingLayer(Layer):
@@ -49,7 +49,6 @@ def printed_dni(data, seed, iterations=600, alpha=1e-4, batch_size=1000, hidden=
     """
     if not isinstance(data, AdditionData):
         raise TypeError(f"data must be AdditionData, got {type(data).__name__}")
-    iterations = check_int("iterations", iterations, low=1)
     alpha = check_positive("alpha", alpha)
     batch_size = check_int("batch_size", batch_size, low=1, high=len(data))
     if stop_below is not None:
@@ -69,6 +68,9 @@ def printed_dni(data, seed, iterations=600, alpha=1e-4, batch_size=1000, hidden=
     else:
         rng = np.random.RandomState(check_int("seed", seed, low=0, high=2**32 - 1))
     sizes = [2 * data.bits, *hidden, data.bits]
+    weights = sum(a * b + b * b for a, b in zip(sizes[:-1], sizes[1:]))  # each layer's and its generator's
+    iterations = _check_epochs(iterations, len(data) // batch_size, 4 * len(data) * weights, stop_below,
+                               name="iterations", one="iteration", stopper="stop_below")
     layers, gens = [], []
     for n_in, n_out in zip(sizes[:-1], sizes[1:]):  # the post draws each layer, then its generator
         layers.append(Layer(init_weights(n_in, n_out, rng)))

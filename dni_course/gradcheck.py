@@ -87,7 +87,7 @@ def check_network(net, x, y):
         raise ValueError(f"net must be a float64 network for gradient checks (Network.create(..., "
                          f"dtype='float64')), got dtype {net.dtype}")
     x = check_array("x", x, (None, net.sizes[0])).astype(np.float64)
-    y = check_rows("y", check_array("y", y, (None, net.sizes[-1])), "x", x).astype(np.float64)
+    y = check_rows("y", check_array("y", y, (None, net.sizes[-1]), low=0, high=1), "x", x).astype(np.float64)
 
     def loss():
         return net.loss(net.forward(x), y)

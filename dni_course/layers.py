@@ -45,7 +45,19 @@ def prepare_input(a, mode):
     Why: sigmoid outputs are all positive, so their shared mean is one input direction with a
     huge eigenvalue that caps a linear generator's learning rate (notebook 05). The result is a
     fixed preprocessing for the generator's step: no gradient flows back through it into ``h``.
+
+    ``a`` is a batch: a 2-D array of finite real numbers (a list of rows too). The generators
+    call :func:`_prepare_input`, which checks nothing: their input is checked where it enters.
     """
+    mode = check_choice("mode", mode, GEN_INPUTS)
+    a = check_array("a", a, (None, None))
+    if a.dtype.kind != "f":
+        a = a.astype(float)  # whole numbers: the mean and the spread are fractions
+    return _prepare_input(a, mode)
+
+
+def _prepare_input(a, mode):
+    """:func:`prepare_input` without its checks (the generators' hot path)."""
     if mode == "raw":
         return a
     centred = a - a.mean(axis=0)
@@ -285,7 +297,7 @@ class SyntheticGradient:
         h, labels = check_predict(self, h, labels)
         self.input = np.hstack([h, labels]) if self.n_labels else h
         if self.input_mode != "raw":  # learn() steps on this prepared input, as predict saw it
-            self.input = prepare_input(self.input, self.input_mode)
+            self.input = _prepare_input(self.input, self.input_mode)
         self.guess = self.input @ self.weights
         if self.bias is not None:
             self.guess += self.bias
@@ -338,7 +350,7 @@ class MLPSyntheticGradient:
         h, labels = check_predict(self, h, labels)
         self.input = np.hstack([h, labels]) if self.n_labels else h
         if self.input_mode != "raw":  # learn() steps on this prepared input, as predict saw it
-            self.input = prepare_input(self.input, self.input_mode)
+            self.input = _prepare_input(self.input, self.input_mode)
         self.hidden = np.maximum(self.input @ self.hidden_weights + self.hidden_bias, 0.0)
         self.guess = self.hidden @ self.weights + self.bias
         return self.guess
@@ -499,6 +511,8 @@ def check_init_args(n_in, n_out, rng, dtype):
 def check_targets(net, x, y):
     """A training step's targets: one row per row of ``x``, one column per output of ``net``
     (a wrong shape would broadcast against the output without an error)."""
+    if not isinstance(net, Network):
+        check_instance("net", net, Network, " (see dni_course.Network.create)")
     width = net.layers[-1].weights.shape[1]
     if type(y) is np.ndarray and type(x) is np.ndarray and y.ndim == 2 and x.ndim == 2 and y.shape[1] == width \
             and y.dtype.kind == "f" and y.shape[0] == x.shape[0] and y.shape[0]:  # the usual case, fast

@@ -2,8 +2,8 @@
 and the matrix through which the true gradient reads the labels (notebook 05)."""
 import numpy as np
 
-from .checks import (check_array, check_fraction, check_instance, check_int, check_nonscalar, check_output_target,
-                     check_same_shape)
+from .checks import (check_array, check_bool, check_fraction, check_instance, check_int, check_nonscalar, check_output_target,
+                     check_same_shape, check_text)
 from .data import AdditionData, bit_scores
 from .history import check_histories
 from .layers import Network
@@ -123,7 +123,8 @@ def spread(values, digits=0, unit="", percent=False):
     """
     values = check_array("values", values, shape=(None,))
     digits = check_int("digits", digits, low=0, high=6)
-    if percent:
+    unit = check_text("unit", unit)
+    if check_bool("percent", percent):
         values, unit = 100 * values, "%" + unit
     low, middle, high = (format(v, f".{digits}f") for v in (values.min(), np.median(values), values.max()))
     return f"≈{middle}{unit} (≈{low}-{high}{unit})"

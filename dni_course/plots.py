@@ -17,7 +17,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Polygon
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from .checks import (_show, check_array, check_bool, check_choice, check_instance, check_int, check_list,
-                     check_positive, check_same_shape, check_text)
+                     check_positive, check_same_shape, check_text, ndim)
 from .history import History, check_histories, check_history
 from .training import SYNTHETIC
 
@@ -621,7 +621,7 @@ def depth_comparison(depths, rows, fig=None, title="Deeper networks: held-out ac
 
     ``depths`` are the numbers of weight layers (whole numbers, each once); each of ``rows`` is
     (label, style key, runs), runs with one row per seed and one accuracy (0 to 1) per depth."""
-    if isinstance(depths, (str, bytes)) or not isinstance(depths, (list, tuple, np.ndarray)) or np.ndim(depths) != 1:
+    if isinstance(depths, (str, bytes)) or not isinstance(depths, (list, tuple, np.ndarray)) or ndim("depths", depths) != 1:
         raise TypeError(f"depths must be a list of layer counts such as [3, 6], got {_show(depths)}")
     depths = [check_int("each of depths", d, low=1, high=1000) for d in depths]
     if not depths or len(set(depths)) != len(depths):

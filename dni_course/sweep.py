@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .checks import big, check_choice, check_fraction, check_int, check_list, check_positive, make_rng
+from .checks import big, check_choice, check_fraction, check_int, check_list, check_positive, make_rng, ndim
 from .layers import MAX_ACTIVATIONS, MAX_WEIGHTS, Network, check_sizes, sigmoid
 from .task import check_task
 from .training import GEN_ALPHA, MAX_MULTIPLY_ADDS, MAX_STEPS, batches
@@ -273,7 +273,7 @@ def landscape(data, method, alphas, batch_sizes, epochs=300, seeds=0, sizes=(16,
     if isinstance(seeds, range):  # counted first, listed once the count is checked
         if not seeds:
             raise TypeError(f"seeds must be one seed or a non-empty list of seeds, got {seeds!r}")
-    elif np.ndim(seeds) == 0:
+    elif ndim("seeds", seeds) == 0:
         seeds = [seeds]
     else:
         seeds = check_list("seeds", seeds, lambda name, s: s)
@@ -289,7 +289,7 @@ def landscape(data, method, alphas, batch_sizes, epochs=300, seeds=0, sizes=(16,
 
 def check_seeds(seeds, count):
     """One seed for all ``count`` runs, or a list of one seed per run (each an int >= 0 or a generator)."""
-    if np.ndim(seeds) == 0:
+    if ndim("seeds", seeds) == 0:
         make_rng(seeds, "seeds")
         return [seeds] * count
     seeds = check_list("seeds", seeds, lambda name, s: (make_rng(s, name), s)[1])

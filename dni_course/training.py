@@ -20,8 +20,8 @@ from functools import partial
 
 import numpy as np
 
-from .checks import (_show, big, check_bool, check_callable, check_choice, check_fraction, check_int,
-                     check_positive)
+from .checks import (_show, big, check_bool, check_callable, check_choice, check_fraction, check_int, check_positive,
+                     check_rate, ndim)
 from .data import MAX_DIGITS
 from .feedback import FEEDBACK_METHODS, FEEDBACK_SCALE, STEPS, random_feedback, update_alignment
 from .history import History  # (also dni_course.training.History, its name before it had a module)
@@ -57,19 +57,24 @@ MAX_EXAMPLES = MAX_DIGITS // 2
 DELAY_WHY = "Notebook 06 goes up to 100; a target that old describes weights that have long moved on"
 
 
-def _check_epochs(epochs, n_batches, per_epoch, stop_at):
+def _check_epochs(epochs, n_batches, per_epoch, stop_at, name="epochs", one="epoch", stopper="stop_at"):
     """``epochs`` within MAX_EPOCHS, MAX_STEPS and MAX_MULTIPLY_ADDS, for epochs of ``n_batches``
-    batches and ``per_epoch`` multiply-adds; the message says which bound it meets and why."""
+    batches and ``per_epoch`` multiply-adds; the message says which bound it meets and why.
+    ``name``, ``one`` and ``stopper`` name the argument, one pass and the early stop elsewhere
+    (``printed_dni``: ``"iterations"``, ``"iteration"``, ``"stop_below"``)."""
+    records = (f"A run keeps a record of every epoch, up to 0.9 KB each: {big(MAX_EPOCHS)} take up to 270 MB"
+               if one == "epoch" else f"An {one} is a pass over all the data, as an epoch of dc.train is, and "
+                                      f"dc.train allows at most {big(MAX_EPOCHS)} epochs")
     high, why = min(
-        (MAX_EPOCHS, f"A run keeps a record of every epoch, up to 0.9 KB each: {big(MAX_EPOCHS)} take up to 270 MB"),
-        (MAX_STEPS // n_batches, f"An epoch here is {n_batches} weight updates, and a run may make at most "
-                                 f"{big(MAX_STEPS)}: at 20 microseconds or more each, that takes hours"),
-        (MAX_MULTIPLY_ADDS // per_epoch, f"An epoch here costs about {big(per_epoch)} multiply-adds (4 per weight "
-                                         f"per example), and a run may cost at most {big(MAX_MULTIPLY_ADDS)}: "
-                                         f"over an hour"))
+        (MAX_EPOCHS, records),
+        (MAX_STEPS // max(n_batches, 1), f"An {one} here is {n_batches} weight updates, and a run may make at most "
+                                         f"{big(MAX_STEPS)}: at 20 microseconds or more each, that takes hours"),
+        (MAX_MULTIPLY_ADDS // max(per_epoch, 1), f"An {one} here costs about {big(per_epoch)} multiply-adds (4 per "
+                                                 f"weight per example), and a run may cost at most "
+                                                 f"{big(MAX_MULTIPLY_ADDS)}: over an hour"))
     if stop_at is not None:
-        why += ". stop_at may end the run sooner, but the run must be able to finish without it"
-    return check_int("epochs", epochs, low=1, high=max(high, 1), why=why)
+        why += f". {stopper} may end the run sooner, but the run must be able to finish without it"
+    return check_int(name, epochs, low=1, high=max(high, 1), why=why)
 
 
 def _check_delay(target_delay, batch_size, net):
@@ -138,6 +143,8 @@ def synthetic_step(net, gens, x, y, alpha, gen_alpha, send_down="before", delaye
     ``rates`` (:class:`UpdateRates`) lets a layer sit out some batches.
     """
     y = check_targets(net, x, y)
+    check_step_gens(gens, net)
+    gen_alpha = check_rate("gen_alpha", gen_alpha)  # checked here, or learn() would call it alpha
     layers = net.layers
     updating = rates.next_batch() if rates is not None else None
     h = x
@@ -173,6 +180,9 @@ class DelayedTargets:
     """
 
     def __init__(self, generator, delay):
+        if not all(callable(getattr(generator, method, None)) for method in ("predict", "learn")):
+            raise TypeError(f"generator must be a generator such as dni_course.SyntheticGradient (with predict "
+                            f"and learn), got {_show(generator)}")
         self.generator = generator
         self.delay = check_int("delay", delay, low=0, high=MAX_TARGET_DELAY, why=DELAY_WHY)
         self.waiting = deque()
@@ -190,7 +200,7 @@ class UpdateRates:
     counting from its first batch (so all layers update on batch 0)."""
 
     def __init__(self, every):
-        self.every = list(every)
+        self.every = check_update_every(every, name="every")
         self.batch = 0
 
     def next_batch(self):
@@ -402,12 +412,30 @@ def check_gens(gens, net):
     return gens
 
 
-def check_update_every(every, n_layers):
-    """``update_every``: one whole number >= 1 per layer (how many batches apart it updates)."""
-    if not isinstance(every, (list, tuple, np.ndarray)) or np.ndim(every) != 1:
-        raise TypeError(f"update_every must be a list with one whole number per layer ({n_layers}), "
-                        f"e.g. {tuple([1] * n_layers)}, got {_show(every)}")
-    every = [check_int("each of update_every", k, low=1) for k in every]
-    if len(every) != n_layers:
+def check_step_gens(gens, net):
+    """A step's generators: a list with one per hidden layer, each with ``predict`` and ``learn`` (a
+    stand-in that records its targets will do; :func:`check_gens` also checks their sizes)."""
+    if isinstance(gens, (str, bytes)) or not isinstance(gens, (list, tuple)):
+        raise TypeError(f"gens must be a list of generators, one per hidden layer, got {_show(gens)}")
+    if len(gens) != len(net.layers) - 1:
+        raise ValueError(f"gens must hold one generator per hidden layer of net (sizes {net.sizes}: "
+                         f"{len(net.layers) - 1}), got {len(gens)}")
+    for i, gen in enumerate(gens):
+        if not (callable(getattr(gen, "predict", None)) and callable(getattr(gen, "learn", None))):
+            raise TypeError(f"gens[{i}] must be a generator such as dni_course.SyntheticGradient (with predict "
+                            f"and learn), got {_show(gen)}")
+    return gens
+
+
+def check_update_every(every, n_layers=None, name="update_every"):
+    """``update_every``: one whole number >= 1 per layer (how many batches apart it updates);
+    ``n_layers=None`` (:class:`UpdateRates`) allows any number of layers but none."""
+    per = (f"with one whole number per layer ({n_layers}), e.g. {tuple([1] * n_layers)}" if n_layers
+           else "of whole numbers, one per layer, e.g. (1, 2, 1)")
+    if not isinstance(every, (list, tuple, np.ndarray)) or ndim(name, every) != 1 \
+            or (n_layers is None and len(every) == 0):
+        raise TypeError(f"{name} must be a list {per}, got {_show(every)}")
+    every = [check_int(f"each of {name}", k, low=1) for k in every]
+    if n_layers is not None and len(every) != n_layers:
         raise ValueError(f"update_every must give one number per layer ({n_layers}), got {len(every)}: {every}")
     return every

@@ -64,7 +64,7 @@ def batch_size_choices(n_examples, default=None):
             sizes |= {d, n_examples // d}
     sizes |= {b for b in EXTRA_BATCH_SIZES if b <= n_examples}
     if default is not None:
-        sizes.add(check_int("batch_size", default, low=1, high=n_examples))
+        sizes.add(check_int("default", default, low=1, high=n_examples))
     return sorted(sizes)
 
 

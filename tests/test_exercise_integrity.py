@@ -160,6 +160,60 @@ def test_a_slow_answer_is_stopped_and_told_how_long_the_solution_takes(exercise,
     assert re.search(r"with the solution it takes [0-9.e-]+ s here", message), message
 
 
+def as_text(value, converted):
+    """``value`` with every number written as a string ('0.25'), as numpy's astype(str) does."""
+    if isinstance(value, np.ndarray) and value.dtype.kind in "fiub":
+        converted.append(True)
+        return value.astype(str)
+    if isinstance(value, (tuple, list)):
+        return type(value)(as_text(v, converted) for v in value)
+    if isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
+        converted.append(True)
+        return str(value)
+    return value
+
+
+@pytest.mark.parametrize("kind", ["strings", "True/False"])
+@pytest.mark.parametrize("exercise", FUNCTIONS, ids=ids(FUNCTIONS))
+def test_a_right_result_written_as_strings_or_bools_is_incorrect_and_says_so(exercise, kind):
+    right, converted = solution(exercise), []
+
+    @functools.wraps(right)
+    def answer(*args):
+        result = right(*args)
+        if kind == "strings":
+            return as_text(result, converted)
+        if isinstance(result, np.ndarray):  # 0/1 digits as True/False, everything else as is
+            converted.append(True)
+            return result.astype(bool)
+        return result
+
+    outcome, message = exercise.evaluate(answer)
+    if not converted:
+        assert outcome == CORRECT, message  # nothing to convert: the result is not numbers
+    elif kind == "strings":
+        assert outcome == INCORRECT and "not '1'" in message and "raised" not in message, message
+    else:
+        assert outcome == INCORRECT and "raised" not in message, message
+        if exercise.name in ("encode", "decode"):  # 0/1 kept their values: only the type is wrong
+            assert "True/False" in message, message
+
+
+@pytest.mark.parametrize("exercise", FUNCTIONS, ids=ids(FUNCTIONS))
+def test_a_right_result_as_lists_is_correct(exercise):
+    right = solution(exercise)
+
+    @functools.wraps(right)
+    def answer(*args):
+        result = right(*args)
+        if isinstance(result, tuple):
+            return tuple(r.tolist() if isinstance(r, np.ndarray) else r for r in result)
+        return result.tolist() if isinstance(result, np.ndarray) else result
+
+    outcome, message = exercise.evaluate(answer)
+    assert outcome == CORRECT, message
+
+
 # The two answers that the old checks judged correct: wrong, with an input changed so that
 # an expected answer computed from it afterwards agreed.
 
@@ -356,3 +410,48 @@ def test_a_graded_run_applies_the_same_limit(monkeypatch):
     monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
     with pytest.raises(AssertionError, match="more than 0.2 s"):
         digits.softmax.check(answer(digits.softmax, "slow"))
+
+
+@pytest.mark.parametrize("how", ["exit()", "sys.exit(0)", "SystemExit"])
+def test_an_answer_that_calls_exit_gets_a_verdict(how):
+    import sys
+
+    def encode(numbers, bits):
+        if how == "exit()":
+            exit()
+        if how == "sys.exit(0)":
+            sys.exit(0)
+        raise SystemExit("bye")
+
+    outcome, message = dataset.encode.evaluate(encode)
+    assert outcome == INCORRECT and "your code called exit()" in message, message
+
+
+def test_keyboard_interrupt_still_stops_a_check():
+    def encode(numbers, bits):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        dataset.encode.evaluate(encode)
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def test_an_answer_that_catches_the_stop_is_stopped_again(monkeypatch):
+    # A bare except (or except BaseException) catches the first stop; the check stops it again,
+    # well before the answer's own 4 x 5 s, and leaves no timer running.
+    monkeypatch.setattr(exercises, "TIME_LIMIT", 0.2)
+    right = solution(digits.softmax)
+
+    def softmax(z):
+        for _ in range(4):
+            try:
+                busy(5.0)
+            except BaseException:
+                pass
+        return right(z)
+
+    start = time.perf_counter()
+    outcome, message = digits.softmax.evaluate(softmax)
+    assert time.perf_counter() - start < 4
+    assert outcome == INCORRECT and "more than 0.2 s" in message, message
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)

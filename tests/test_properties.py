@@ -521,7 +521,7 @@ from dni_course import widgets  # noqa: E402
 
 case("batch_size_choices-n_examples", widgets.batch_size_choices, "n_examples", bad_count(1),
      st.integers(1, 200))
-case("batch_size_choices-default", lambda v: widgets.batch_size_choices(12, v), "batch_size",
+case("batch_size_choices-default", lambda v: widgets.batch_size_choices(12, v), "default",
      bad_count(1, 12).filter(lambda v: v is not None), st.integers(1, 12))
 case("epochs_within_budget-epochs", lambda v: widgets.epochs_within_budget(v, 12, 4, 4), "epochs", bad_count(1),
      st.integers(1, 100))

@@ -22,7 +22,6 @@ into "not attempted". So the check's own inputs stay as it made them, for its ex
 A check that takes longer than ``TIME_LIMIT`` seconds is stopped (every solution passes in
 well under 0.1 s).
 """
-import contextlib
 import copy
 import html
 import inspect
@@ -39,6 +38,9 @@ from ..checks import check_callable, check_text
 
 CORRECT, INCORRECT, NOT_ATTEMPTED = "correct", "incorrect", "not attempted"
 TIME_LIMIT = 10.0  # seconds a check may take with the student's answer
+# After the time limit the stop is raised again every RETRY seconds, so that an answer which
+# catches it (``except BaseException``, or a bare ``except:``) and goes on is stopped again.
+RETRY = 0.25
 
 
 class Incorrect(Exception):
@@ -100,11 +102,34 @@ def _argument_names(function, n):
 
 
 def as_array(value, what):
-    """``value`` as a float array, or :class:`Incorrect` saying that ``what`` is not numbers."""
+    """``value`` as a float array, or :class:`Incorrect` saying that ``what`` is not numbers.
+
+    Only real numbers pass: an array (or list) of strings such as '1', of True/False, or of other
+    objects is refused, although numpy would turn '1' and True into 1.0 without a word."""
+    if isinstance(value, (str, bytes)):
+        raise Incorrect(f"{what} must be an array of numbers, not strings (write 1, not '1'), got {_describe(value)}")
     try:
-        return np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
+        array = np.asarray(value)
+    except (TypeError, ValueError):  # ragged lists
         raise Incorrect(f"{what} must be an array of numbers, got {type(value).__name__}") from None
+    if array.dtype.kind in "fiu":
+        return array.astype(float, copy=False)
+    kind = {"U": "strings (write 1, not '1')", "S": "strings (write 1, not '1')",
+            "b": "True/False (turn them into numbers, for example with .astype(int))",
+            "c": "complex numbers"}.get(array.dtype.kind, f"{type(value).__name__} holding other objects")
+    raise Incorrect(f"{what} must hold numbers, got {kind}")
+
+
+def as_number(value, what):
+    """``value`` as one float (a number, or an array holding one), or :class:`Incorrect`."""
+    if isinstance(value, (bool, np.bool_)):
+        raise Incorrect(f"{what} must be one number, got True/False")
+    if isinstance(value, (str, bytes)):
+        raise Incorrect(f"{what} must be one number, not a string (write 1, not '1'), got {_describe(value)}")
+    number = as_array(value, what)
+    if number.size != 1:
+        raise Incorrect(f"{what} must be one number, got an array of shape {number.shape}")
+    return float(number.reshape(()))
 
 
 def finite(values, what):
@@ -171,6 +196,9 @@ class Exercise:
             return NOT_ATTEMPTED, f"{reason}. Write your answer in the cell above, run it, then run this check."
         except Incorrect as reason:
             return INCORRECT, str(reason)
+        except SystemExit:  # exit() or sys.exit(): in a notebook that would end the check without a verdict
+            return INCORRECT, ("your code called exit() (or sys.exit(), or raised SystemExit): a function must "
+                               "return its result instead")
         except Exception as error:  # the student's code crashed: say where, not what the answer is
             return INCORRECT, f"your code raised {type(error).__name__}: {error}"
         return CORRECT, self._success
@@ -212,24 +240,34 @@ class TooSlow(BaseException):
     ``except Exception`` cannot catch it)."""
 
 
-@contextlib.contextmanager
-def _stop_after(seconds):
-    """Raise :class:`TooSlow` in the running code after ``seconds``: a timer signal, which only
-    works in the main thread on Unix (a notebook runs there). Elsewhere the caller measures."""
-    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
-        yield
-        return
+class _stop_after:
+    """Raise :class:`TooSlow` in the running code after ``seconds``, and again every ``RETRY`` seconds
+    until the block ends: a timer signal, which only works in the main thread on Unix (a notebook
+    runs there). Elsewhere the caller measures. KeyboardInterrupt is not caught: it still stops.
 
-    def stop(signum, frame):
+    The stop is never raised inside ``__exit__``, so the timer is always switched off and the
+    previous handler put back, even when a stop falls due while the block ends."""
+
+    def __init__(self, seconds):
+        self.seconds, self.previous = seconds, None
+        self.active = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+    def _stop(self, signum, frame):
+        if frame is not None and frame.f_code is _stop_after.__exit__.__code__:
+            return  # the block is ending: let __exit__ switch the timer off
         raise TooSlow
 
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
+    def __enter__(self):
+        if self.active:
+            self.previous = signal.signal(signal.SIGALRM, self._stop)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds, RETRY)
+        return self
+
+    def __exit__(self, *exc):
+        if self.active:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.previous if self.previous is not None else signal.SIG_DFL)
+        return False
 
 
 def _show(obj):

@@ -57,6 +57,15 @@ def _test_deltas(deltas):
                             f"from finite differences of the loss, relative error {error:.1e}")
 
 
+def _single(value, name):
+    """One accuracy as a float: a number, not an array of several, not a string."""
+    number = as_array(value, name)
+    if number.size != 1:
+        raise Incorrect(f"accuracy must return two single numbers, not arrays (average over every bit "
+                        f"and over every sum); {name} has shape {number.shape}")
+    return float(number.reshape(()))
+
+
 def _test_accuracy(accuracy):
     target = np.array([[1, 0, 1], [0, 1, 1], [1, 1, 0], [0, 0, 0]], dtype=float)
     # Rows 0 and 3: every bit right; row 1: one bit wrong; row 2: two bits wrong. 9 of 12 bits right.
@@ -64,11 +73,7 @@ def _test_accuracy(accuracy):
     result = call(accuracy, output, target)
     if not isinstance(result, (tuple, list)) or len(result) != 2:
         raise Incorrect("accuracy must return two numbers: bit accuracy, then sum accuracy")
-    try:
-        bit, whole = (float(np.squeeze(v)) for v in result)
-    except (TypeError, ValueError):
-        raise Incorrect("accuracy must return two single numbers, not arrays (average over every bit "
-                        "and over every sum)") from None
+    bit, whole = (_single(v, name) for v, name in zip(result, ("bit accuracy", "sum accuracy")))
     if not (0 <= bit <= 1 and 0 <= whole <= 1):
         raise Incorrect(f"accuracies are fractions between 0 and 1; yours are {bit:g} and {whole:g}")
     if np.isclose(bit, 0.5) and np.isclose(whole, 0.75):
@@ -83,7 +88,8 @@ def _test_accuracy(accuracy):
         raise Incorrect("sum accuracy is wrong: it should be the fraction of sums (rows) with every bit right")
     # A batch of one sum, all bits right: no averaging along the wrong axis may hide.
     one = call(accuracy, np.array([[0.9, 0.1, 0.8, 0.2]]), np.array([[1.0, 0.0, 1.0, 0.0]]))
-    if not np.allclose([float(np.squeeze(v)) for v in one], [1.0, 1.0]):
+    if not isinstance(one, (tuple, list)) or len(one) != 2 or not np.allclose(
+            [_single(v, name) for v, name in zip(one, ("bit accuracy", "sum accuracy"))], [1.0, 1.0]):
         raise Incorrect("a single sum with every bit right should score 1.0 on both accuracies")
 
 

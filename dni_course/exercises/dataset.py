@@ -25,8 +25,7 @@ def _test_encode(encode):
 
 def _test_decode(decode):
     rows = to_bits([0, 1, 2, 6, 127, 128, 200, 255], 8)
-    got = call(decode, rows)
-    got = np.asarray(got)
+    got = as_array(call(decode, rows), "what decode returns")
     if got.shape != (8,):
         raise Incorrect(f"decode of 8 rows should give 8 numbers, shape (8,); yours has shape {got.shape}")
     if np.array_equal(got, from_bits(rows[:, ::-1])) and not np.array_equal(got, from_bits(rows)):
@@ -35,7 +34,7 @@ def _test_decode(decode):
     if wrong:
         raise Incorrect(f"the rows that encode {wrong} are decoded to other numbers (the others are right)")
     outputs = np.array([[0.9, 0.2, 0.6, 0.4]])  # a network's outputs, not exact digits
-    got = np.asarray(call(decode, outputs))
+    got = as_array(call(decode, outputs), "what decode returns")
     if got.shape != (1,) or got[0] != from_bits(outputs)[0]:
         raise Incorrect("decode should read a network's outputs too: a value above 0.5 counts as the digit 1")
 

@@ -8,10 +8,12 @@ import numpy as np
 from ..devices import Costs, simulate
 from ..layers import SyntheticGradient
 from ..training import DelayedTargets
-from . import Exercise, Incorrect, as_array, call, finite
+from . import Exercise, Incorrect, as_array, as_number, call, finite
 
 
 def _as_number(result, name):
+    if isinstance(result, str):
+        as_number(result, f"what {name} returns")  # says: not strings
     if isinstance(result, (bool, np.bool_)) or not isinstance(result, (numbers.Real, np.floating, np.integer)):
         raise Incorrect(f"{name} must return one number, got {type(result).__name__}")
     return float(result)

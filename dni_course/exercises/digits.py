@@ -3,24 +3,18 @@
 import numpy as np
 
 from ..digits import linear_cka as _linear_cka
-from . import Exercise, Incorrect, call
+from . import Exercise, Incorrect, as_array, as_number, call
 
 
 def _array(result, name, shape):
-    try:
-        got = np.asarray(result, dtype=float)
-    except (TypeError, ValueError):
-        raise Incorrect(f"{name} must return an array of numbers, got {type(result).__name__}") from None
+    got = as_array(result, f"what {name} returns")
     if got.shape != shape:
         raise Incorrect(f"{name} should return shape {shape} here; yours has shape {got.shape}")
     return got
 
 
 def _number(result):
-    try:
-        return float(result)
-    except (TypeError, ValueError):
-        raise Incorrect(f"linear_cka must return one number, got {type(result).__name__}") from None
+    return as_number(result, "what linear_cka returns")
 
 
 def _test_relu_backward(relu_backward):
@@ -143,10 +137,7 @@ def _gradient_pair(result, shapes):
         raise Incorrect("return a pair: (g1, g2), the weight gradients of the two layers") from None
     pair = []
     for got, shape, name in zip((g1, g2), shapes, ("g1", "g2")):
-        try:
-            got = np.asarray(got, dtype=float)
-        except (TypeError, ValueError):
-            raise Incorrect(f"{name} must be an array of numbers, got {type(got).__name__}") from None
+        got = as_array(got, name)
         if got.shape != shape:
             raise Incorrect(f"{name} should have the shape of the weights it belongs to, {shape}; yours has {got.shape}")
         if not np.isfinite(got).all():

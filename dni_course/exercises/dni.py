@@ -4,7 +4,7 @@ import numpy as np
 from ..gradcheck import check_generator
 from ..layers import Network, SyntheticGradient
 from ..training import synthetic_step
-from . import Exercise, Incorrect, NotAttempted, call, finite, identical
+from . import Exercise, Incorrect, NotAttempted, as_array, call, finite, identical
 
 
 # ---------------------------------------------------------------- exercise 1: learn
@@ -156,6 +156,7 @@ def _test_step(dni_step, n_labels=0):
     net, gens, x, y = small_setup(0, n_labels)
     start_net, start_gens = copy_setup(net, gens)
     out = call(dni_step, net, gens, x, y, 0.5, 0.3, may_change=[net, gens])  # a step changes both
+    out = as_array(out, "what dni_step returns")
     ref_net, ref_gens, ref_out = _run_steps(synthetic_step, 0, n_labels, 1)
     if np.shape(out) != ref_out.shape:
         raise Incorrect(f"dni_step should return the output of the last layer, shape {ref_out.shape}; "

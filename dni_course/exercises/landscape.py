@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..layers import SyntheticGradient
-from . import Exercise, Incorrect, as_array, call, finite
+from . import Exercise, Incorrect, as_array, as_number, call, finite
 
 
 # Exercise 1: a generator step for a stack of networks ----------------------------------------
@@ -117,9 +117,13 @@ def stacked_generator_step(weights, bias, inputs, targets, gen_alpha):
 def _pair(result):
     try:
         alpha, batch_size = result
-        return float(alpha), int(batch_size)
-    except (TypeError, ValueError, OverflowError):
+    except (TypeError, ValueError):
         raise Incorrect(f"best_setting must return a pair (alpha, batch_size) from the lists it gets, got {result!r}") from None
+    alpha = as_number(alpha, "the alpha best_setting returns")
+    batch_size = as_number(batch_size, "the batch size best_setting returns")
+    if not batch_size.is_integer():
+        raise Incorrect(f"the batch size best_setting returns must be one of the batch sizes it gets, got {batch_size:g}")
+    return alpha, int(batch_size)
 
 
 def _test_best_setting(best_setting):
