@@ -5,7 +5,7 @@ from ..feedback import dfa_step as package_dfa_step
 from ..feedback import fa_step as package_fa_step
 from ..feedback import random_feedback
 from ..layers import Network
-from . import Exercise, Incorrect, call
+from . import Exercise, Incorrect, as_array, call
 
 
 def small_setup(seed, method):
@@ -73,6 +73,7 @@ def _test_step(answer, method):
     net, feedback, x, y = small_setup(0, method)
     start = net.copy()
     out = call(answer, net, feedback, x, y, 0.5, may_change=[net])
+    out = as_array(out, f"what {name} returns")
     good, good_out = _run(reference, 0, method, 1, may_change=False)
     if np.shape(out) != good_out.shape:
         raise Incorrect(f"{name} should return the output of the last layer, shape {good_out.shape}; "
