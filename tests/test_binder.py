@@ -68,7 +68,7 @@ def binder_env(tmp_path_factory):
     # A copy of the repository as Binder would check it out (no virtual environments, no caches).
     repo = home / "repo"
     shutil.copytree(ROOT, repo, ignore=shutil.ignore_patterns(
-        ".git", ".venv*", "__pycache__", "*.egg-info", "build", "test-artifacts", ".ipynb_checkpoints",
+        ".git", ".venv*", "__pycache__", "*.egg-info", "build", "_build", "test-artifacts", ".ipynb_checkpoints",
         "workbook"))
     venv = home / "env"
     run([python, "-m", "venv", str(venv)])
@@ -144,3 +144,24 @@ def test_jupyterlab_asks_no_news_question(binder_env):
                               env=binder_env["env"]))
     assert defaults["fetchNews"] == "false"
     assert defaults["checkForUpdates"] is False
+
+
+def test_repo2docker_reads_binder_folder_as_meant():
+    """Binder's own reading of binder/: repo2docker's Dockerfile, made without Docker (under a
+    second): the Python of runtime.txt, the pinned requirements, then postBuild; nothing from the
+    version ranges of the root's requirements.txt."""
+    repo2docker = shutil.which("repo2docker", path=str(Path(sys.executable).parent))
+    if repo2docker is None:
+        reason = "repo2docker is not installed (tests/requirements.txt has it: ./course test)"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    result = subprocess.run([repo2docker, "--no-build", "--no-run", "--debug", str(ROOT)],
+                            capture_output=True, text=True, timeout=120)
+    text = result.stdout + result.stderr
+    assert result.returncode == 0, text[-3000:]
+    version = (BINDER / "runtime.txt").read_text().strip().removeprefix("python-")
+    assert f"python={version}" in text
+    assert 'pip install --no-cache-dir -r "binder/requirements.txt"' in text
+    assert "RUN ./binder/postBuild" in text
+    assert "src/requirements.txt" not in text
