@@ -26,6 +26,8 @@ def deltas(l1, l2, l3, target, weights):
     Called once per batch, so it checks only what numpy would not catch: the weights' kind, and the
     shapes of the layer outputs and the target (a wrong one would broadcast without an error).
     """
+    l1, l2, l3, target = (check_array(name, value, None, finite=False)  # numbers, not strings or ragged lists
+                          for name, value in (("l1", l1), ("l2", l2), ("l3", l3), ("target", target)))
     if np.shape(target) != np.shape(l3):
         raise ValueError(f"target must have the shape of l3, {np.shape(l3)}, got {np.shape(target)}")
     if isinstance(weights, (str, bytes, np.ndarray)) or not isinstance(weights, (list, tuple)) or len(weights) != 3 \

@@ -166,6 +166,13 @@ PROBED = [  # (call, error, words the message must hold)
      ["l1", "shape (40, 6)", "(1, 40, 6)"]),
     (lambda: dc.baseline.deltas(LAYERS[0], LAYERS[1][:, :1], *LAYERS[2:], script_weights()), ValueError,
      ["l2", "shape (40, 5)", "(40, 1)"]),
+    # the layer outputs and the target hold numbers: strings, None and ragged lists are named
+    (lambda: dc.baseline.deltas(*LAYERS[:2], LAYERS[2].astype(str), LAYERS[3], script_weights()), TypeError,
+     ["l3", "strings"]),
+    (lambda: dc.baseline.deltas(LAYERS[0].tolist()[:-1] + [[None] * 6], *LAYERS[1:], script_weights()), TypeError,
+     ["l1", "None"]),
+    (lambda: dc.baseline.deltas(*LAYERS[:3], [[0.5, 0.5], [1.0]], script_weights()), ValueError,
+     ["target", "equal length"]),
 ]
 
 
