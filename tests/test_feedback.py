@@ -207,6 +207,18 @@ def fa_backprop_order(net, feedback, x, y, alpha):
     return out
 
 
+def fa_off_by_one(net, feedback, x, y, alpha):
+    """feedback[i] where feedback[i - 1] serves the layer below: an IndexError at the top layer."""
+    out = net.forward(x)
+    grad = out - y
+    for i in range(len(net.layers) - 1, -1, -1):
+        net.layers[i].backward(grad, need_input_grad=False)
+        if i > 0:
+            grad = feedback[i].predict(net.layers[i].delta)
+    net.update(alpha)
+    return out
+
+
 def changes_feedback(net, feedback, x, y, alpha):
     out = fb.fa_step(net, feedback, x, y, alpha)
     feedback[0].weights += 0.1  # "learning" the feedback: then it is not fixed
@@ -222,6 +234,7 @@ def changes_feedback(net, feedback, x, y, alpha):
     (ex.fa_step, lambda net, feedback, x, y, alpha: x, "shape"),
     (ex.fa_step, changes_feedback, "changed its inputs: feedback is not as it was passed in"),
     (ex.fa_step, fb.dfa_step, "raised ValueError"),
+    (ex.fa_step, fa_off_by_one, "gets its gradient from feedback[i - 1]"),
     (ex.dfa_step, fa_backprop_order, "that is backprop"),
     (ex.dfa_step, ex._dfa_raw_error, "the hidden layers get output - y"),
     (ex.dfa_step, dfa_variant(freeze=1), "layer 2's weights did not change"),
@@ -246,32 +259,42 @@ def test_an_answer_that_keeps_state_between_calls_is_caught():
 # ---------------------------------------------------------------- the notebook's claims
 
 def epochs_to_99(method, alpha, seeds=range(5), epochs=1500, **options):
+    """Epochs to 99% of the training bits per seed (None: not reached). As in notebook 09, FA and DFA
+    draw their feedback from the seed too (feedback_seed=seed) unless options name another."""
     train = dc.addition_data(bits=8, n_examples=100, seed=0)
-    return [dc.train(dc.Network.create(SIZES, seed=s), train, method=method, alpha=alpha, epochs=epochs,
-                     stop_at=0.99, **options).epochs_to(0.99) for s in seeds]
+    reached = []
+    for s in seeds:
+        drawn = {"feedback_seed": s} if method in fb.FEEDBACK_METHODS else {}
+        reached.append(dc.train(dc.Network.create(SIZES, seed=s), train, method=method, alpha=alpha,
+                                epochs=epochs, stop_at=0.99, **{**drawn, **options}).epochs_to(0.99))
+    return reached
 
 
 def test_fa_and_dfa_learn_the_task_but_more_slowly_than_backprop():
-    """Notebook 09: at alpha 0.3 every seed of FA and DFA reaches 99% of the training bits,
-    FA's median later than backprop's slowest seed (measured: backprop 169-195, FA 326-563,
-    DFA 170-326)."""
+    """Notebook 09: at alpha 0.3, network and feedback seeds 0-4, every seed of FA and DFA reaches 99%
+    of the training bits within 1500 epochs, FA 3 of 5 within 1000, and FA's median later than
+    backprop's slowest seed (measured: backprop 169-195, FA 349-1142, DFA 173-326)."""
     backprop, fa, dfa = (epochs_to_99(m, 0.3) for m in ("backprop", "fa", "dfa"))
     assert None not in backprop + fa + dfa
-    assert max(backprop) < 250 and np.median(fa) > max(backprop) and max(fa) < 1000 and max(dfa) < 1000
+    assert max(backprop) < 250 and np.median(fa) > max(backprop) and max(dfa) < 1000
+    assert sum(e <= 1000 for e in fa) == 3
 
 
-def fa_runs(task, epochs=150, **options):
+def runs_150(task, method, **options):
     train, _ = task
-    return [dc.train(dc.Network.create(SIZES, seed=s), train, method="fa", alpha=0.3, epochs=epochs, **options)
-            for s in range(5)]
+    drawn = lambda s: {"feedback_seed": s} if method in fb.FEEDBACK_METHODS else {}  # noqa: E731
+    return [dc.train(dc.Network.create(SIZES, seed=s), train, method=method, alpha=0.3, epochs=150,
+                     **drawn(s), **options) for s in range(5)]
 
 
 def test_fixed_feedback_teaches_redrawn_feedback_does_not_and_the_top_layer_aligns_first(task):
-    """Notebook 09's controls and alignment, seeds 0-4, 150 epochs at alpha 0.3. Measured: training
-    bits, fixed FA 87-90%, redrawn every step 51-53%, output layer alone 60-62%; FA's update
-    cosine at epoch 150, layer 1 0.50-0.60, layer 2 0.64-0.85; B_2 vs W_3 transposed 0.65-0.71."""
+    """Notebook 09's controls and alignment, network and feedback seeds 0-4, 150 epochs at alpha 0.3.
+    Measured: training bits, fixed FA 83-88%, redrawn every step 51-53%, output layer alone 60-62%;
+    FA's update cosine, layer 1 median 0.13 at epoch 10 and 0.53-0.69 at 150, layer 2 ahead at 150 in
+    every seed, for DFA too; B_2 vs W_3 transposed 0.56-0.66 under FA, within 0.15 of 0 beside
+    backprop (the same B, unused)."""
     train, _ = task
-    fixed = fa_runs(task, track_gradients=True, measure_every=10)
+    fixed = runs_150(task, "fa", track_gradients=True, measure_every=10)
     redrawn = []
     for seed in range(5):
         net = dc.Network.create(SIZES, seed=seed)
@@ -282,36 +305,52 @@ def test_fixed_feedback_teaches_redrawn_feedback_does_not_and_the_top_layer_alig
                 for s in dc.training.batches(len(x), 10):
                     fb.fa_step(net, fb.random_feedback(net, "fa", int(draws.integers(2 ** 31))), x[s], y[s], 0.3)
         redrawn.append(dc.evaluate(net, train)["bit_accuracy"])
-    alone = [dc.train(dc.Network.create(SIZES, seed=s), train, method="output_only", alpha=0.3,
-                      epochs=150).final()["bit_accuracy"] for s in range(5)]
+    alone = [h.final()["bit_accuracy"] for h in runs_150(task, "output_only")]
     fixed_bits = [h.final()["bit_accuracy"] for h in fixed]
     assert min(fixed_bits) > max(alone) + 0.15 and max(redrawn) < min(alone)
     cos = np.array([h.alignment for h in fixed])  # (seeds, epochs 10, 20, ..., 150, layers)
-    assert (cos[:, 4:, 1] > cos[:, 4:, 0]).all()  # layer 2 ahead from epoch 50 on, every seed
-    assert (cos[:, -1] > 0.4).all() and (cos[:, 0, 0] < 0.4).all()  # from near 0 at epoch 10
+    assert (cos[:, -1, 1] > cos[:, -1, 0]).all() and (cos[:, 0, 1] > cos[:, 0, 0]).sum() >= 4
+    assert np.median(cos[:, 0, 0]) < 0.3 and (cos[:, -1] > 0.5).all()  # it rises
+    dfa = np.array([h.alignment[-1] for h in runs_150(task, "dfa", track_gradients=True, measure_every=150)])
+    assert (dfa[:, 1] > dfa[:, 0]).all()
     agree = np.array([fb.weight_agreement(h.net, h.generators) for h in fixed])
     assert (agree[:, 1] > 0.5).all() and (agree[:, 1] > agree[:, 0]).all()
+    # The control: backprop's nets beside the very draw FA used, which backprop never sees.
+    control = np.array([fb.weight_agreement(h.net, fb.random_feedback(h.net, "fa", s))
+                        for s, h in enumerate(runs_150(task, "backprop"))])
+    assert np.abs(control).max() < 0.2
 
 
 def test_at_alpha_1_fa_misses_99_percent_where_backprop_reaches_it(task):
-    """Notebook 09, seeds 0-4, 300 epochs at alpha 1: backprop 5 of 5 (85-111 epochs), FA none
-    (best 97.5-98.6%)."""
+    """Notebook 09, network and feedback seeds 0-4, alpha 1: backprop reaches 99% from every seed
+    (85-122 epochs on the CPUs tried), FA from none within 1000 epochs (best 97.5-98.9%); at epoch 300
+    FA's layer-1 update cosine is lower than at alpha 0.3 in every seed (0.19-0.48 against 0.52-0.64)."""
     train, _ = task
-    fa = [dc.train(dc.Network.create(SIZES, seed=s), train, method="fa", alpha=1.0, epochs=300) for s in range(5)]
-    assert all(h.epochs_to(0.99) is None for h in fa)
-    assert all(h.series("bit_accuracy").max() > 0.96 for h in fa)  # it learns, and stalls short of 99%
+
+    def fa(alpha, epochs):
+        return [dc.train(dc.Network.create(SIZES, seed=s), train, method="fa", alpha=alpha, epochs=epochs,
+                         feedback_seed=s, track_gradients=True, measure_every=50) for s in range(5)]
+
+    fast, slow = fa(1.0, 1000), fa(0.3, 300)
+    assert all(h.epochs_to(0.99) is None for h in fast)
+    assert all(h.series("bit_accuracy").max() > 0.96 for h in fast)  # it learns, and stalls short of 99%
+    at_300 = [(f.alignment[f.measured.index(300)][0], s.alignment[-1][0]) for f, s in zip(fast, slow)]
+    assert all(quick < slow_one for quick, slow_one in at_300)
     assert None not in epochs_to_99("backprop", 1.0, epochs=300)
 
 
-def test_try_it_the_scale_of_the_feedback_acts_as_a_learning_rate():
-    """Notebook 09, Try it 1 (seeds 0-2, alpha 0.3): scale 2 reaches 99% in 73-90 epochs, scale 0.05
-    stays near 70% after 1000; Try it 2: from network seed 0, feedback seed 2 misses 99% in 1000
-    epochs, feedback seed 0 reaches it (349)."""
-    assert max(epochs_to_99("fa", 0.3, seeds=range(3), feedback_scale=2.0)) < 120
+def test_try_it_the_scale_of_the_feedback_acts_as_a_learning_rate_and_the_draw_spreads_fa():
+    """Notebook 09, Try it 1 (network and feedback seeds 0-2, alpha 0.3): scale 2 reaches 99% in
+    75-104 epochs, scale 0.05 stays near 70% after 1000. Try it 2: from network seed 0, feedback seeds
+    0, 1, 3, 4 reach 99% in 349-499 epochs and feedback seed 2 misses it in 1500; network seeds 0-4
+    with feedback seed 0 reach it in 326-563."""
+    assert max(epochs_to_99("fa", 0.3, seeds=range(3), epochs=1000, feedback_scale=2.0)) < 120
     train = dc.addition_data(bits=8, n_examples=100, seed=0)
     small = [dc.train(dc.Network.create(SIZES, seed=s), train, method="fa", alpha=0.3, epochs=1000,
-                      feedback_scale=0.05).final()["bit_accuracy"] for s in range(3)]
+                      feedback_scale=0.05, feedback_seed=s).final()["bit_accuracy"] for s in range(3)]
     assert max(small) < 0.8
-    net_seed_0 = [dc.train(dc.Network.create(SIZES, seed=0), train, method="fa", alpha=0.3, epochs=1000,
-                           stop_at=0.99, feedback_seed=f).epochs_to(0.99) for f in (0, 2)]
-    assert net_seed_0[0] is not None and net_seed_0[1] is None
+    draws = [dc.train(dc.Network.create(SIZES, seed=0), train, method="fa", alpha=0.3, epochs=1500,
+                      stop_at=0.99, feedback_seed=f).epochs_to(0.99) for f in range(5)]
+    assert draws[2] is None and None not in draws[:2] + draws[3:] and max(draws[:2] + draws[3:]) < 600
+    starts = epochs_to_99("fa", 0.3, feedback_seed=0)
+    assert None not in starts and max(starts) < 1000

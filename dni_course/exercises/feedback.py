@@ -72,7 +72,13 @@ def _test_step(answer, method):
     name = f"{method}_step"
     net, feedback, x, y = small_setup(0, method)
     start = net.copy()
-    out = call(answer, net, feedback, x, y, 0.5, may_change=[net])
+    try:
+        out = call(answer, net, feedback, x, y, 0.5, may_change=[net])
+    except IndexError as error:  # most likely feedback[i] where feedback[i - 1] was meant (FA)
+        rule = ("the layer below net.layers[i] gets its gradient from feedback[i - 1]" if method == "fa"
+                else "hidden layer net.layers[k] gets feedback[k].predict(the output layer's delta)")
+        raise Incorrect(f"your code raised IndexError: {error}. feedback holds one matrix per hidden layer "
+                        f"({len(feedback)} here), and feedback[k] serves net.layers[k]: {rule}") from None
     out = as_array(out, f"what {name} returns")
     good, good_out = _run(reference, 0, method, 1, may_change=False)
     if np.shape(out) != good_out.shape:
@@ -116,10 +122,12 @@ def _test_step(answer, method):
 
 fa_step = Exercise(
     "fa_step", lambda answer: _test_step(answer, "fa"),
-    hint="Forward with net.forward(x). Then go down the layers, last first, with a gradient that "
-         "starts as output - y: layer.backward(grad, need_input_grad=False) keeps layer.delta; "
-         "the gradient for the layer below is feedback[i - 1].predict(layer.delta) (backprop "
-         "would use layer.delta @ layer.weights.T). At the end net.update(alpha); return the output.",
+    hint="Forward with net.forward(x). Then go down the layers, last first: i runs from "
+         "len(net.layers) - 1 down to 0, with a gradient that starts as output - y. "
+         "net.layers[i].backward(grad, need_input_grad=False) keeps that layer's delta. feedback[k] "
+         "serves net.layers[k] (hidden layers only), so while i > 0 the gradient for the layer below "
+         "is feedback[i - 1].predict(layer.delta) (backprop would use layer.delta @ layer.weights.T). "
+         "At the end net.update(alpha); return the output.",
     solution='''
 def fa_step(net, feedback, x, y, alpha):
     """One feedback-alignment step on the batch (x, y); returns the network's output."""
@@ -137,8 +145,8 @@ def fa_step(net, feedback, x, y, alpha):
 dfa_step = Exercise(
     "dfa_step", lambda answer: _test_step(answer, "dfa"),
     hint="Forward with net.forward(x). The last layer's backward(output - y, need_input_grad=False) "
-         "keeps its delta. Each hidden layer i then gets feedback[i].predict(that delta) as its "
-         "gradient (its own backward, need_input_grad=False). Then net.update(alpha); return the output.",
+         "keeps its delta. Each hidden layer net.layers[i] (i from 0 to len(feedback) - 1) then gets "
+         "feedback[i].predict(that delta) as its gradient (its own backward, need_input_grad=False). Then net.update(alpha); return the output.",
     solution='''
 def dfa_step(net, feedback, x, y, alpha):
     """One direct-feedback-alignment step on the batch (x, y); returns the output."""
