@@ -14,6 +14,9 @@ Where each piece is introduced:
   ``Network.create(..., activation="relu", output="softmax")``, :mod:`dni_course.digits`
 - 06 decoupling: :mod:`dni_course.devices` (layers as simulated devices, ``DelayExplorer``)
 - 08 landscape: :mod:`dni_course.sweep` (many networks trained at once)
+- 09 random feedback: :mod:`dni_course.feedback` (FA and DFA)
+- 10 through time: :mod:`dni_course.recurrent` (a tanh RNN, truncated BPTT, a synthetic gradient
+  at each chunk boundary, the task "echo k")
 - a task (what ``train`` needs of its data): :class:`~dni_course.task.Task`, which ``AdditionData``
   and ``DigitsData`` implement; a run's records: :mod:`dni_course.history`
 - figures and sliders: :mod:`dni_course.plots`, :mod:`dni_course.widgets`
@@ -39,3 +42,4 @@ __version__ = "0.1.0"
 from . import baseline, digits, errata, gradcheck, plots, widgets  # noqa: E402  (submodules, as dc.plots etc.)
 from . import devices, sweep  # noqa: E402  (notebooks 06 and 08: layers as devices, many networks at once)
 from . import feedback  # noqa: E402  (notebook 09: fixed random feedback, FA and DFA)
+from . import recurrent  # noqa: E402  (notebook 10: a recurrent network, truncation, synthetic gradients)

@@ -18,9 +18,9 @@ import pytest
 import dni_course as dc
 from dni_course import exercises
 from dni_course.exercises import (CORRECT, INCORRECT, Exercise, baseline, cdni, dataset, decoupling, digits,
-                                  dni, feedback, landscape, layers)
+                                  dni, feedback, landscape, layers, recurrent)
 
-MODULES = (dataset, baseline, layers, dni, cdni, decoupling, digits, landscape, feedback)
+MODULES = (dataset, baseline, layers, dni, cdni, decoupling, digits, landscape, feedback, recurrent)
 EXERCISES = [v for m in MODULES for v in vars(m).values() if isinstance(v, Exercise)]
 CLASS_EXERCISES = {"backward": "backward", "update": "update", "learn": "learn"}  # exercise: its method
 FUNCTIONS = [e for e in EXERCISES if e.name not in CLASS_EXERCISES]
@@ -98,7 +98,7 @@ def parameter_names(exercise):
 
 
 def test_every_exercise_is_covered():
-    assert len(EXERCISES) == 21 and len(CLASSES) == 3
+    assert len(EXERCISES) == 23 and len(CLASSES) == 3
 
 
 def test_the_time_limit_leaves_generous_slack():

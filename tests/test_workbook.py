@@ -26,7 +26,7 @@ def source(cell):
 
 def test_copies_blank_every_exercise_and_keep_the_rest(tmp_path, capsys):
     workbook.main(["--to", str(tmp_path / "wb")])
-    assert "10 new notebook(s)" in capsys.readouterr().out
+    assert "11 new notebook(s)" in capsys.readouterr().out
     originals = sorted((ROOT / "notebooks").glob("*.ipynb"))
     assert sorted(p.name for p in (tmp_path / "wb").iterdir()) == [p.name for p in originals]
     blanked = 0
@@ -48,12 +48,12 @@ def test_copies_blank_every_exercise_and_keep_the_rest(tmp_path, capsys):
                 assert text.startswith("ex.") and ".check(" in text
             else:
                 assert text == source(old) and new["metadata"] == old["metadata"]
-    assert blanked == 21  # every exercise of notebooks 01-09
+    assert blanked == 23  # every exercise of notebooks 01-10
 
 
 def test_a_copy_that_exists_is_never_touched(tmp_path, capsys):
     folder = tmp_path / "wb"
-    assert len(workbook.make(folder)) == 10
+    assert len(workbook.make(folder)) == 11
     mine = folder / "02_baseline.ipynb"
     mine.write_text('{"my": "work"}', encoding="utf-8")
     (folder / "03_layer_refactor.ipynb").unlink()
