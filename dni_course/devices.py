@@ -30,6 +30,8 @@ from .history import check_history
 from .layers import MAX_LAYERS, Network
 from .task import check_task
 from .training import DELAY_WHY, MAX_TARGET_DELAY, batches, check_update_every, train
+from .plots import delay_curves, explorer_frame, metric_text
+from .widgets import CSS, Answering
 
 SCHEDULES = ("backprop", "dni", "cdni")
 KINDS = ("forward", "backward", "guess", "learn")
@@ -300,13 +302,13 @@ def device_run(data, method="backprop", micro_batches=1, sizes=(16, 64, 32, 8), 
     return DeviceRun(history, timeline, label, costs, len(data), micro_batches, delay, update_every)
 
 
-class DelayExplorer:
+class DelayExplorer(Answering):
     """A slider for how many batches late the generators' targets arrive; it retrains and redraws
-    (notebook 06). Acts on release; a run that diverges shows a message instead of a figure."""
+    (notebook 06). Acts on release; while it trains, the old figure is dimmed and the progress
+    bar moves, as in the other explorers; a run that diverges shows a message instead of a figure."""
 
     def __init__(self, data, delay=10, max_delay=100, method="cdni", alpha=1.0, batch_size=10, epochs=400, seed=0):
         import ipywidgets as widgets
-        from matplotlib.figure import Figure
 
         self.options = dict(data=check_task("data", data), method=check_choice("method", method, ("dni", "cdni")), alpha=alpha,
                             batch_size=batch_size, epochs=check_int("epochs", epochs, low=1), seed=seed)
@@ -316,47 +318,51 @@ class DelayExplorer:
         self.slider = widgets.IntSlider(value=delay, min=0, max=max_delay,
                                         description="target delay (batches)", continuous_update=False,
                                         style={"description_width": "initial"}, layout=widgets.Layout(width="420px"))
-        self.status = widgets.HTML()
-        self.picture = widgets.HTML()
-        self.figure = Figure(figsize=(8, 3.2), layout="constrained")
-        self.widget = widgets.VBox([self.slider, self.status, self.picture])
+        # plots.delay_curves' one panel, with fixed margins (room for its 11-point labels)
+        self._build_display((8, 3.2), 80, dict(left=0.1, right=0.98, bottom=0.17, top=0.89))
+        self.widget = widgets.VBox([widgets.HTML(CSS, layout=widgets.Layout(height="0px")), self.slider,
+                                    self.progress, self.status, self.picture])
+        self.widget.add_class("dni-explorer")
         self.slider.observe(lambda change: self.update(), names="value")
+        self.run = None
         self.update()
 
-    def _train(self, delay):
+    def _train(self, delay, on_epoch=None):
         o = self.options
         data = o["data"]  # hidden layers of 64 and 32 units, as everywhere in notebook 06
         net = Network.create((data.n_inputs, 64, 32, data.n_outputs), seed=o["seed"], **data.network)
         history = train(net, data, method=o["method"], alpha=o["alpha"], batch_size=o["batch_size"],
-                        epochs=o["epochs"], stop_at=0.99, target_delay=delay)
+                        epochs=o["epochs"], stop_at=0.99, target_delay=delay, on_epoch=on_epoch)
         history.target_delay = delay
         return history
 
-    def update(self):
-        import base64
-        import html
-
-        from .plots import delay_curves, metric_text, to_png
-        from .training import TrainingDiverged
-
-        delay = self.slider.value
-        self.status.value = f"Training with targets {delay} batches late\u2026"
-        try:
-            run = self._train(delay)
-        except TrainingDiverged as error:
-            self.picture.value = ""
-            self.status.value = f"<b>No figure:</b> {html.escape(str(error))}"
-            return
-        delay_curves(self.reference, run, fig=self.figure)
-        on_time = self.reference.epochs_to(0.99)
-        late = run.epochs_to(0.99)
+    def _describe(self, run):
+        on_time, late = self.reference.epochs_to(0.99), run.epochs_to(0.99)
+        delay = run.target_delay
         said = (f"targets {delay} batches late: 99% at epoch {late}" if late else
                 f"targets {delay} batches late: {run.final()[run.metric]:.0%} after {run.epochs[-1]} epochs")
-        text = f"{said} (on time: {on_time or 'not reached'})"
-        png, words = base64.b64encode(to_png(self.figure)).decode("ascii"), metric_text(run)["words"]
-        self.picture.value = (f'<img src="data:image/png;base64,{png}" alt="Training {words} per epoch, '
-                              f'{html.escape(text)}" style="max-width: 100%">')
-        self.status.value = html.escape(text)
+        return f"{said} (on time: {on_time or 'not reached'})"
+
+    def update(self):
+        """Retrain with the slider's delay and redraw; on failure say why in the status line."""
+        delay, epochs = self.slider.value, self.options["epochs"]
+        step = max(1, epochs // 20)
+
+        def run(progress):
+            def on_epoch(epoch, history):
+                if epoch % step == 0:
+                    progress(epoch, epochs)
+            return self._train(delay, on_epoch)
+
+        def draw(run, fig):
+            delay_curves(self.reference, run, fig=fig)
+            explorer_frame(fig, epochs)  # the epochs asked for, also when a run reached 99% sooner
+
+        def alt(run):
+            return f"Training {metric_text(run)['words']} per epoch, {self._describe(run)}"
+
+        self.run = None
+        self.run = self._answer(f"Training with targets {delay} batches late\u2026", run, draw, self._describe, alt)
 
     def _repr_mimebundle_(self, **kwargs):
         bundle = self.widget._repr_mimebundle_(**kwargs)

@@ -125,13 +125,35 @@ def _check_seed_rows(rows, n_columns, low=None, high=None, log=False):
     return checked
 
 
-def _figure(fig, ncols, size=(10, 3.6)):
+def _figure(fig, ncols, size=(10, 3.6), kind=None):
+    """A figure with ``ncols`` panels side by side: a new one, or ``fig`` cleared.
+
+    An explorer redraws the same ``kind`` of figure at every slider release: then the panels
+    are kept and only what was drawn in them goes (laying out axes is most of the cost of
+    building a figure). tests/test_widgets.py checks that this draws the same picture.
+    """
     check_figure("fig", fig)
     if fig is None:
         fig = Figure(figsize=size, layout="constrained")
+    elif kind is not None and getattr(fig, "_dni_kind", None) == kind and len(fig.axes) == ncols:
+        for ax in fig.axes:
+            _empty(ax)
+        return fig, list(fig.axes)
     else:
         fig.clear()
+    fig._dni_kind = kind
     return fig, fig.subplots(1, ncols, squeeze=False)[0]
+
+
+def _empty(ax):
+    """Take out of ``ax`` all that a figure function drew into it, as if it were new."""
+    for artist in [*ax.lines, *ax.texts, *ax.collections, *ax.patches, *ax.images]:
+        artist.remove()
+    if ax.get_legend() is not None:
+        ax.get_legend().remove()
+    ax.set_yscale("linear")
+    ax.relim()
+    ax.set_autoscale_on(True)
 
 
 def _log_y(ax):
@@ -171,7 +193,7 @@ def training_curves(histories, fig=None, title="Training with each method"):
             raise ValueError(f"histories must all be runs on one task, scored by one metric: histories[0] records "
                              f"{histories[0].metric} and histories[{i}] {h.metric}")
     metric, text = histories[0].metric, metric_text(histories[0])
-    fig, (ax_loss, ax_acc) = _figure(fig, 2, size=(9, 4.2))
+    fig, (ax_loss, ax_acc) = _figure(fig, 2, size=(9, 4.2), kind="training_curves")
     for h in histories:
         style = dict(STYLE[h.method])
         name = NAMES[h.method]
@@ -184,9 +206,10 @@ def training_curves(histories, fig=None, title="Training with each method"):
             ax_acc.plot(epochs, [r[metric] for r in rows], **kw)
     _log_y(ax_loss)
     ax_loss.set(title=text["loss"], xlabel="epoch", ylabel="loss (log scale)")
-    ax_acc.axhline(0.99, color="grey", lw=0.8, linestyle=":")
+    # Reference lines lie beneath the runs (zorder 1.5; lines are at 2), so none hides a run.
+    ax_acc.axhline(0.99, color="grey", lw=0.8, zorder=1.5, linestyle=":")
     if text["chance"] is not None:
-        ax_acc.axhline(text["chance"], color="grey", lw=0.8, linestyle=":")
+        ax_acc.axhline(text["chance"], color="grey", lw=0.8, zorder=1.5, linestyle=":")
     # The labels sit at the left edge (x in axes units) on a white patch, so lines never hide them.
     static = fig.get_layout_engine() is not None  # False: the explorer's figure, drawn at dpi 80
     small = LEGEND if static else EXPLORER_TEXT["small"]
@@ -226,7 +249,7 @@ def alignment_curves(history, fig=None, title="How good are the synthetic gradie
         if baseline.shape != cos.shape:
             raise ValueError(f"baseline must have one row per epoch and one column per hidden layer, "
                              f"shape {cos.shape}, got {baseline.shape}")
-    fig, (ax_cos, ax_loss) = _figure(fig, 2, size=(9, 3.8))
+    fig, (ax_cos, ax_loss) = _figure(fig, 2, size=(9, 3.8), kind="alignment_curves")
     static = fig.get_layout_engine() is not None
     for i in range(cos.shape[1]):
         style = LAYER_STYLES[i % len(LAYER_STYLES)]
@@ -238,7 +261,7 @@ def alignment_curves(history, fig=None, title="How good are the synthetic gradie
             ax_cos.plot(history.measured, baseline[:, i], color="#777777", lw=1,
                         linestyle=LAYER_STYLES[i % len(LAYER_STYLES)]["linestyle"],
                         label=f"layer {i + 1}: same guess for every example")
-    ax_cos.axhline(0, color="grey", lw=0.8)
+    ax_cos.axhline(0, color="grey", lw=0.8, zorder=1.5)
     lowest = min(cos.min(), baseline.min() if baseline is not None else 0)
     ax_cos.set(title="Cosine(synthetic, true gradient)", xlabel="epoch", ylabel="cosine similarity",
                ylim=(min(-0.5, lowest - 0.05), 1.05))  # never hides a cosine below -0.5
@@ -368,6 +391,105 @@ def to_png(fig, dpi=80):
     buffer = io.BytesIO()
     # Light compression: a slightly larger file, written in about half the time.
     fig.savefig(buffer, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
+    return buffer.getvalue()
+
+
+def explorer_frame(fig, epochs):
+    """Every panel of an explorer's figure from epoch 0 to ``epochs``, the epochs the run was
+    asked for: a run that stopped sooner ends where it stopped, and releases share one frame."""
+    check_figure("fig", fig)
+    epochs = check_int("epochs", epochs, low=1)
+    for ax in fig.axes:
+        ax.set_xlim(0, epochs)
+    return fig
+
+
+def _moving(fig):
+    """What changes from one run to the next in an explorer's figure: the runs' lines (those
+    with a legend label), all else drawn in the panels (texts, bands, bars, images), the
+    legends, the title, and the y axis of a log panel (a loss spans other decades in every run).
+    The frame is the rest: the panels' background, ticks, titles and reference lines (lines
+    without a label); their spines are drawn again over the runs, as a full drawing has them."""
+    artists = []
+    for ax in fig.axes:
+        inside = [line for line in ax.lines if not line.get_label().startswith("_")]
+        inside += [*ax.texts, *ax.collections, *ax.patches, *ax.images]
+        inside += ax.spines.values()  # drawn over the runs, as in a full drawing (zorder 2.5)
+        if ax.get_legend() is not None:
+            inside.append(ax.get_legend())
+        if ax.get_yscale() == "log":
+            inside.append(ax.yaxis)
+        artists += sorted(inside, key=lambda a: a.get_zorder())  # in the order Axes.draw draws them
+    return artists + list(fig.legends) + list(fig.texts)  # the title is one of fig.texts
+
+
+def _frame_key(fig, dpi):
+    """Everything the frame of an explorer's figure (all but :func:`_moving`) is drawn from."""
+    key = [tuple(fig.get_size_inches()), dpi]
+    for ax in fig.axes:
+        key += [ax.get_position().bounds, ax.get_xlim(), ax.get_xscale(), ax.get_yscale(), ax.get_title(),
+                ax.get_xlabel(), None if ax.get_yscale() == "log" else (ax.get_ylim(), ax.get_ylabel())]
+        key += [(line.get_xydata().tobytes(), line.get_color(), line.get_linestyle(), line.get_linewidth())
+                for line in ax.lines if line.get_label().startswith("_")]  # reference lines
+    return tuple(key)
+
+
+class QuickPicture:
+    """An explorer's figure as PNG, drawing its frame (panels, ticks, tick and axis labels,
+    reference lines) only when it differs from every one kept, and the runs over it.
+
+    Drawing the frame is most of the time of a picture: tick labels are laid out text by text.
+    Between two slider releases it rarely changes (``explorer_frame`` fixes the epochs), so the
+    last ``keep`` frames are kept as bitmaps; a picture is a kept frame with the runs' lines,
+    texts, legends and title drawn over it. tests/test_widgets.py checks that the picture is
+    the one a full redraw of a new figure makes.
+    """
+
+    def __init__(self, fig, dpi=80, keep=8):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        self.figure = check_instance("fig", fig, Figure, " (matplotlib)")
+        self.dpi = check_dpi("dpi", dpi)
+        self.keep = check_int("keep", keep, low=1, high=64)
+        self.frames = {}  # frame key -> bitmap, oldest first
+        self.canvas = FigureCanvasAgg(fig)
+
+    def png(self):
+        """The figure as it is now, as PNG bytes."""
+        fig, canvas = self.figure, self.canvas
+        fig.set_dpi(self.dpi)
+        moving = _moving(fig)
+        key = _frame_key(fig, self.dpi)
+        if key in self.frames:
+            self.frames[key] = self.frames.pop(key)  # the newest now
+            canvas.restore_region(self.frames[key])
+        else:
+            for artist in moving:
+                artist.set_animated(True)  # left out of canvas.draw(): the frame alone
+            try:
+                canvas.draw()
+            finally:
+                for artist in moving:
+                    artist.set_animated(False)
+            self.frames[key] = canvas.copy_from_bbox(fig.bbox)
+            while len(self.frames) > self.keep:
+                del self.frames[next(iter(self.frames))]
+        renderer = canvas.get_renderer()
+        for artist in moving:
+            artist.draw(renderer)
+        return _encode(canvas)
+
+
+def _encode(canvas):
+    """The canvas's pixels as PNG: RGB without the alpha channel (the figure is opaque), in a
+    palette of at most 256 colours (a figure of a few line colours on white loses nothing a
+    reader can see, and the file is a third of the size), with light compression."""
+    from PIL import Image
+
+    width, height = canvas.get_width_height()
+    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
+    buffer = io.BytesIO()
+    image.quantize(256, method=Image.Quantize.FASTOCTREE).save(buffer, format="png", compress_level=1)
     return buffer.getvalue()
 
 
@@ -550,12 +672,12 @@ def delay_curves(reference, delayed, fig=None, title="cDNI with late generator t
             raise ValueError("delay must say how many batches late delayed's generator targets came "
                              "(e.g. delay=10, as given to dc.train's target_delay), got None")
     delay = check_int("delay", delay, low=0)
-    fig, (ax,) = _figure(fig, 1, size=(8, 3.2))
+    fig, (ax,) = _figure(fig, 1, size=(8, 3.2), kind="delay_curves")
     ax.plot(reference.epochs, reference.series(reference.metric), color="#777777", linestyle="--", lw=1.5,
             label="targets on time")
     ax.plot(delayed.epochs, delayed.series(delayed.metric), lw=2, label=f"targets {delay} batches late",
             **{k: v for k, v in STYLE[delayed.method].items() if k != "marker"})
-    ax.axhline(0.99, color="grey", lw=0.8, linestyle=":")
+    ax.axhline(0.99, color="grey", lw=0.8, zorder=1.5, linestyle=":")
     ax.text(0, 0.985, "99%", color="grey", fontsize=EXPLORER_TEXT["small"], va="top")
     lowest = min(reference.series(reference.metric).min(), delayed.series(delayed.metric).min())
     ax.set(title=title, xlabel="epoch", ylabel=f"training {metric_text(delayed)['words']}",

@@ -1,4 +1,4 @@
-"""Sliders that retrain and redraw (notebooks 02-05).
+"""Sliders that retrain and redraw (notebooks 02-05 and 09; 06's delay explorer shares ``Answering``).
 
 The explorer draws one reused figure and shows it as an HTML ``<img>`` with a text
 alternative (a screen reader reads what the figure shows and the result). Every part has a
@@ -9,19 +9,23 @@ diverges, or a bad setting, shows a one-line message instead of a traceback.
 
 Every setting answers in about the same time: training is capped at the number of weight
 updates the default batch size makes in ``epochs`` epochs, so a smaller batch (more updates
-per epoch) trains fewer epochs, and the status line says so.
+per epoch) trains fewer epochs, and the status line says so. A run that has settled (see
+``settled``) stops early and says so too. The figure keeps its panels from one release to the
+next and redraws only the runs over a kept frame (``plots.QuickPicture``).
 """
 import base64
 import html
 import math
 import numbers
+import time
 
 import ipywidgets as widgets
 
 from .checks import (_show, check_bool, check_callable, check_choice, check_fraction, check_int, check_positive,
                      make_rng)
 from .layers import Network, check_sizes
-from .plots import NAMES, _check_run, alignment_curves, check_dpi, metric_text, to_png, training_curves
+from .plots import (NAMES, QuickPicture, _check_run, alignment_curves, check_dpi, explorer_frame, metric_text,
+                    training_curves)
 from .task import check_task
 from .training import GEN_ALPHA, METHODS, SYNTHETIC, TrainingDiverged, train
 
@@ -44,6 +48,37 @@ SLIDER_LIMITS = (1e-12, 1e12)  # the widest a log slider may reach: every learni
 MAX_EPOCHS = 10_000  # every slider release retrains the whole run: 10,000 epochs take seconds
 MAX_EXAMPLES = 10_000_000  # more sums than any training set that fits in memory
 PICTURE_PIXELS = (100, 4000)  # an explorer's picture, each side: readable, and drawn in a blink
+MEASUREMENTS = 30  # held-out scores and gradient records per run: a point every 11 px of a 330 px panel
+# A run has settled when, over the last fifth of its epochs (SETTLED["window"], at least 10), its
+# training score stayed at or above 99% and moved by at most 1 point, its loss fell by less
+# than 10% (under 0.05 of a decade on the log axis) and its held-out score moved by at most 1 point.
+SETTLED = dict(window=0.2, least=10, reached=0.99, score=0.01, loss=0.10)
+
+
+class Settled(Exception):
+    """Raised by the explorer's epoch callback to end a run that has settled (``train`` has no
+    other way for a callback to end a run; the history the callback holds is the run so far)."""
+
+
+def settled(history, planned):
+    """Whether a run planned for ``planned`` epochs has settled at its last epoch (SETTLED):
+    the rest of it would change nothing the explorer's figure shows. Only at an epoch with
+    held-out scores, so that both curves end at the same epoch."""
+    window = max(SETTLED["least"], int(planned * SETTLED["window"]))
+    epoch = history.epochs[-1]
+    if epoch <= window or epoch >= planned or (history.measured and history.measured[-1] != epoch):
+        return False
+    recent = [r[history.metric] for r in history.train[-window - 1:]]
+    losses = history.train[-window - 1]["loss"], history.train[-1]["loss"]
+    if min(recent) < SETTLED["reached"] or max(recent) - min(recent) > SETTLED["score"]:
+        return False
+    if not losses[1] > (1 - SETTLED["loss"]) * losses[0]:  # "not" also catches NaN
+        return False
+    if history.test:
+        held_out = [r[history.metric] for e, r in zip(history.measured, history.test) if e >= epoch - window]
+        if len(held_out) < 2 or max(held_out) - min(held_out) > SETTLED["score"]:
+            return False
+    return True
 
 
 def _n_batches(n_examples, batch_size):
@@ -191,7 +226,66 @@ def _check_explorer(run, draw, describe, alt, alpha, batch_size, batch_sizes, me
             gen_alpha_range, figsize, dpi)
 
 
-class Explorer:
+class Answering:
+    """What every explorer shows while it answers a slider release: a progress bar, a status
+    line and its figure, each of a fixed height. The old figure is dimmed under "training..."
+    and the progress bar moves before the new figure comes (notebooks 02-06 and 09)."""
+
+    def _build_display(self, figsize, dpi, margins):
+        """Make the figure and the widgets that show it; ``margins`` go to ``subplots_adjust``."""
+        from matplotlib.figure import Figure
+
+        self.dpi = dpi
+        # Fixed margins instead of a layout engine: constrained layout would double the
+        # time from slider release to picture, and the explorer's panels never change shape.
+        self.figure = Figure(figsize=figsize)
+        self.figure.subplots_adjust(**margins)
+        self._quick = QuickPicture(self.figure, dpi)
+        self.progress = widgets.IntProgress(value=0, min=0, max=100, description="progress",
+                                            layout=widgets.Layout(width="460px", height="22px"))
+        # Three lines of room, so a status that wraps at a narrow width moves nothing below it.
+        self.status = widgets.HTML(layout=widgets.Layout(height="4.4em", width="auto"))
+        self.status.add_class("dni-status")
+        width, height = (round(v * dpi) for v in figsize)
+        self._size = (width, height)
+        self.picture = widgets.HTML(layout=widgets.Layout(height=f"{height + 4}px", width=f"{width + 4}px"))
+        self.picture.add_class("dni-figure")
+        self.timings = {}  # seconds of the last release: training, and drawing (figure and PNG)
+
+    def _set_progress(self, done, total):
+        self.progress.max = total
+        self.progress.value = done
+
+    def _answer(self, training, run, draw, describe, alt):
+        """Answer a release: dim the old figure and say ``training`` (HTML), then ``run(progress)``
+        and draw; the result, or None with the reason on the status line instead of a figure."""
+        self.status.value = training
+        self.progress.value = 0
+        self.picture.add_class("dni-stale")  # the old figure, dimmed, until the new one is in place
+        start = time.perf_counter()
+        try:
+            try:
+                result = run(self._set_progress)
+            except (TrainingDiverged, ValueError, TypeError) as error:
+                self.picture.value = ""
+                self.status.value = f"<b>No figure:</b> {html.escape(str(error))}"
+                self.timings = dict(train=time.perf_counter() - start, draw=0.0)
+                return None
+            trained = time.perf_counter()
+            draw(result, self.figure)
+            png = base64.b64encode(self._quick.png()).decode("ascii")
+            width, height = self._size
+            self.picture.value = (f'<img src="data:image/png;base64,{png}" alt="{html.escape(alt(result))}" '
+                                  f'width="{width}" height="{height}">')
+            self.status.value = html.escape(describe(result))
+            self.timings = dict(train=trained - start, draw=time.perf_counter() - trained)
+            return result
+        finally:
+            self.progress.value = 0
+            self.picture.remove_class("dni-stale")
+
+
+class Explorer(Answering):
     """Alpha (log scale) slider, batch-size menu, optionally a method choice and a slider for
     the generators' learning rate, a progress bar, a status line and a figure.
 
@@ -204,18 +298,12 @@ class Explorer:
     def __init__(self, run, draw, describe, alt, alpha=1.0, batch_size=10, batch_sizes=(1, 10, 100),
                  methods=None, method="backprop", alpha_range=ALPHA_RANGE, gen_alpha=GEN_ALPHA,
                  gen_alpha_slider=False, gen_alpha_range=GEN_ALPHA_RANGE, figsize=(9, 3.4), dpi=80):
-        from matplotlib.figure import Figure
-
         (alpha, batch_size, batch_sizes, methods, method, alpha_range, gen_alpha, gen_alpha_slider, gen_alpha_range,
          figsize, dpi) = _check_explorer(run, draw, describe, alt, alpha, batch_size, batch_sizes, methods, method,
                                          alpha_range, gen_alpha, gen_alpha_slider, gen_alpha_range, figsize, dpi)
         self._run, self._draw, self._describe, self._alt = run, draw, describe, alt
-        self.dpi = dpi
-        # Fixed margins instead of a layout engine: constrained layout would double the
-        # time from slider release to picture, and the explorer's panels never change shape.
-        self.figure = Figure(figsize=figsize)
         # (room for 11-point tick and axis labels: plots.EXPLORER_TEXT)
-        self.figure.subplots_adjust(left=0.095, right=0.985, bottom=0.16, top=0.8, wspace=0.3)
+        self._build_display(figsize, dpi, dict(left=0.095, right=0.985, bottom=0.16, top=0.8, wspace=0.3))
         style = {"description_width": "150px"}
         slider = dict(style=style, layout=widgets.Layout(width="460px"))
         self.alpha = _log_slider(alpha, alpha_range, description="alpha (learning rate)",
@@ -237,15 +325,6 @@ class Explorer:
                                                style={"description_width": "60px"})
             controls.append(self.method)
         self._fixed_method = method
-        self.progress = widgets.IntProgress(value=0, min=0, max=100, description="progress",
-                                            layout=widgets.Layout(width="460px", height="22px"))
-        # Three lines of room, so a status that wraps at a narrow width moves nothing below it.
-        self.status = widgets.HTML(layout=widgets.Layout(height="4.4em", width="auto"))
-        self.status.add_class("dni-status")
-        width, height = (round(v * dpi) for v in figsize)
-        self._size = (width, height)
-        self.picture = widgets.HTML(layout=widgets.Layout(height=f"{height + 4}px", width=f"{width + 4}px"))
-        self.picture.add_class("dni-figure")
         self.widget = widgets.VBox([widgets.HTML(CSS, layout=widgets.Layout(height="0px")),
                                     widgets.HBox(controls, layout=widgets.Layout(flex_flow="row wrap")),
                                     self.progress, self.status, self.picture])
@@ -271,34 +350,13 @@ class Explorer:
         self._enable_gen_alpha()
         self.update()
 
-    def _set_progress(self, done, total):
-        self.progress.max = total
-        self.progress.value = done
-
     def update(self):
         """Retrain with the current settings and redraw; on failure say why in the status line."""
         settings = self.settings()
-        self.status.value = f"Training {html.escape(NAMES.get(settings['method'], str(settings['method'])))}\u2026"
-        self.progress.value = 0
-        self.picture.add_class("dni-stale")  # the old figure, dimmed, until the new one is in place
-        try:
-            try:
-                result = self._run(settings, self._set_progress)
-            except (TrainingDiverged, ValueError, TypeError) as error:
-                self.result = None
-                self.picture.value = ""
-                self.status.value = f"<b>No figure:</b> {html.escape(str(error))}"
-                return
-            self.result = result
-            self._draw(result, self.figure)
-            png = base64.b64encode(to_png(self.figure, dpi=self.dpi)).decode("ascii")
-            width, height = self._size
-            self.picture.value = (f'<img src="data:image/png;base64,{png}" alt="{html.escape(self._alt(result))}" '
-                                  f'width="{width}" height="{height}">')
-            self.status.value = html.escape(self._describe(result))
-        finally:
-            self.progress.value = 0
-            self.picture.remove_class("dni-stale")
+        name = html.escape(NAMES.get(settings["method"], str(settings["method"])))
+        self.result = None
+        self.result = self._answer(f"Training {name}\u2026", lambda progress: self._run(settings, progress),
+                                   self._draw, self._describe, self._alt)
 
     def _repr_mimebundle_(self, **kwargs):
         bundle = self.widget._repr_mimebundle_(**kwargs)
@@ -325,6 +383,10 @@ def summary_line(history, n_examples=None, epochs=None):
     if n_examples and n_examples % history.batch_size:
         text += f". Each epoch ends with a batch of {n_examples % history.batch_size} ({history.batch_size} does not divide {n_examples})"
     planned = getattr(history, "planned_epochs", None)  # set by the explorer's update budget
+    if getattr(history, "settled", False):  # set by the explorer when the run settled (SETTLED)
+        window = max(SETTLED["least"], int(planned * SETTLED["window"]))
+        text += (f". Stopped at epoch {history.epochs[-1]} of {planned}: settled (over its last {window} "
+                 f"epochs the scores moved by at most 1 point and the loss fell by under 10%)")
     if epochs and n_examples and planned and planned < epochs:
         updates = planned * _n_batches(n_examples, history.batch_size)
         text += (f". Batch {history.batch_size} trains {planned} epochs, not {epochs}: every setting gets "
@@ -403,13 +465,20 @@ def training_explorer(data, test=None, sizes=(16, 64, 32, 8), method="backprop",
         def on_epoch(epoch, history):
             if epoch % step == 0:
                 progress(epoch, planned)
+            if settled(history, planned):
+                raise Settled(history)
 
-        # Held-out scores and gradient records about 60 times per run, not every epoch:
-        # a figure cannot show more, and measuring them took a third of the training time.
-        history = train(net, data, method=settings["method"], alpha=settings["alpha"],
-                        batch_size=settings["batch_size"], epochs=planned, test=test,
-                        track_gradients=show_gradients, gen_alpha=settings["gen_alpha"],
-                        stop_at=stop_at, on_epoch=on_epoch, measure_every=max(1, planned // 60))
+        # Held-out scores and gradient records about 30 times per run, not every epoch: measuring
+        # 1000 held-out sums every epoch doubled backprop's training time (0.23 s against 0.12 s).
+        start = time.perf_counter()
+        try:
+            history = train(net, data, method=settings["method"], alpha=settings["alpha"],
+                            batch_size=settings["batch_size"], epochs=planned, test=test,
+                            track_gradients=show_gradients, gen_alpha=settings["gen_alpha"], stop_at=stop_at,
+                            on_epoch=on_epoch, measure_every=max(1, planned // MEASUREMENTS))
+        except Settled as stop:
+            history = stop.args[0]
+            history.seconds, history.stopped_early, history.settled = time.perf_counter() - start, True, True
         history.planned_epochs = planned
         return history
 
@@ -418,6 +487,7 @@ def training_explorer(data, test=None, sizes=(16, 64, 32, 8), method="backprop",
             alignment_curves(history, fig=fig)
         else:
             training_curves([history], fig=fig, title=f"{NAMES[history.method]} on {data.name}")
+        explorer_frame(fig, history.planned_epochs)  # the epochs asked for, even after a settled stop
 
     return Explorer(run, draw, lambda h: summary_line(h, len(data), epochs),
                     lambda h: figure_text(h, show_gradients), alpha=alpha, batch_size=batch_size,

@@ -29,7 +29,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", ROOT / "test-artifacts")) / "browser"
 EXPLORER_NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb")
-                            if "training_explorer(" in p.read_text())
+                            if "training_explorer(" in p.read_text() or "DelayExplorer(" in p.read_text())
 CHROMIUM_FLAGS = [
     # Headless, as root, on a machine without a GPU or an internet connection.
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -168,16 +168,43 @@ FRONT_ENDS = {
     "notebook7": "{url}/notebooks/{notebook}?token={token}",
 }
 
-# Samples the explorer's height and whether its figure is marked stale, on every frame.
+# Samples the explorer's height and what it shows (figure dimmed, progress bar moved, which figure)
+# on every frame and after every change to its page (a MutationObserver sees each message the
+# kernel sends as its own change, even when no frame is drawn between two of them).
 WATCH = """explorer => {
     window.dniFrames = [];
+    window.dniStates = [];
+    const fingerprint = text => {  // which figure, in short: a 32-bit hash of its data
+        let hash = 0;
+        for (let i = 0; i < text.length; i++) hash = (Math.imul(hash, 31) + text.charCodeAt(i)) | 0;
+        return text.length + ':' + hash;
+    };
     const sample = () => {
         const picture = explorer.querySelector('.dni-figure');
+        const bar = explorer.querySelector('.progress-bar');
+        const img = explorer.querySelector('.dni-figure img');
+        const state = [picture !== null && picture.classList.contains('dni-stale'),
+                       bar === null ? 0 : parseFloat(bar.style.width || '0'),  // percent done
+                       img === null ? '' : fingerprint(img.src)];
+        const last = window.dniStates[window.dniStates.length - 1];
+        if (!last || last.some((value, i) => value !== state[i])) window.dniStates.push(state);
+        return picture;
+    };
+    const frame = () => {
+        const picture = sample();
         window.dniFrames.push([explorer.getBoundingClientRect().height,
                                picture !== null && picture.classList.contains('dni-stale')]);
-        window.dniWatch = requestAnimationFrame(sample);
+        window.dniWatch = requestAnimationFrame(frame);
     };
-    sample();
+    window.dniObserver = new MutationObserver(sample);
+    window.dniObserver.observe(explorer, {subtree: true, childList: true, attributes: true,
+                                          attributeFilter: ['class', 'style', 'src']});
+    frame();
+}"""
+STOP_WATCH = """() => {
+    cancelAnimationFrame(window.dniWatch);
+    window.dniObserver.disconnect();
+    return [window.dniFrames, window.dniStates];
 }"""
 
 
@@ -198,14 +225,21 @@ def wait_for_new_picture(explorer, old_src):
 
 def change_and_watch(explorer, image, action):
     """Do ``action``, wait for the new figure; return the explorer heights seen meanwhile and
-    whether the old figure was shown as stale."""
+    whether the old figure was shown as stale. Checks that feedback came first: the old figure
+    was dimmed and the progress bar partly filled (training not yet done) before the first new
+    figure appeared. The order of these events is checked, not their times."""
     page = explorer.page
     src_before = image.get_attribute("src")
     explorer.evaluate(WATCH)
     action()
     wait_for_new_picture(explorer, src_before)
     page.wait_for_timeout(300)  # a few frames after the new figure
-    frames = page.evaluate("() => { cancelAnimationFrame(window.dniWatch); return window.dniFrames; }")
+    frames, states = page.evaluate(STOP_WATCH)
+    old = states[0][2]  # sampled when the watch began, before the action
+    first_new = next(i for i, (_, _, src) in enumerate(states) if src not in ("", old))
+    # Dimmed while the progress bar stood between 0 and 100%: while the run was still training.
+    assert any(stale and 0 < done < 100 for stale, done, _ in states[:first_new]), \
+        f"the figure was not dimmed with the progress bar moving before the new figure came: {states}"
     return {round(height) for height, _ in frames}, any(stale for _, stale in frames)
 
 
@@ -243,9 +277,10 @@ def test_explorer_renders_and_answers_its_controls(browser, lab, notebook, front
         explorer = notebook_panel.locator(".jp-OutputArea-output:has(.widget-slider)")
         assert explorer.count() == 1, f"expected one explorer in {notebook}, found {explorer.count()}"
         sliders = explorer.locator(".widget-slider")
-        assert "alpha" in sliders.nth(0).inner_text()
+        delay = "DelayExplorer(" in (ROOT / "notebooks" / notebook).read_text()  # 06: one slider, the delay
+        assert ("target delay" if delay else "alpha") in sliders.nth(0).inner_text()
         batch_size = explorer.locator(".widget-dropdown select")
-        assert batch_size.count() == 1 and "batch size" in explorer.locator(".widget-dropdown").inner_text()
+        assert delay or batch_size.count() == 1 and "batch size" in explorer.locator(".widget-dropdown").inner_text()
         image = explorer.locator(".dni-figure img")
         image.wait_for(state="visible")
         wait_for_new_picture(explorer, "")
@@ -267,7 +302,7 @@ def test_explorer_renders_and_answers_its_controls(browser, lab, notebook, front
             def move():
                 readout.click()
                 page.keyboard.press("Control+A")
-                page.keyboard.type(str(float(alpha_before) / 2))
+                page.keyboard.type(str(int(alpha_before) // 2) if delay else str(float(alpha_before) / 2))
                 page.keyboard.press("Enter")
         heights, stale = change_and_watch(explorer, image, move)
         assert readout.inner_text() != alpha_before
@@ -275,6 +310,11 @@ def test_explorer_renders_and_answers_its_controls(browser, lab, notebook, front
         assert stale, "the old figure was not marked stale while training"
         assert len(heights) == 1, f"the explorer changed height while training: {sorted(heights)}"
         explorer.screenshot(path=ARTIFACTS / f"{name}-explorer-after-alpha.png")
+        if delay:  # the delay explorer has no other control
+            status = explorer.locator(".dni-status").inner_text()
+            assert f"targets {readout.inner_text()} batches late" in status, status
+            assert "Error displaying widget" not in "\n".join(outputs.all_inner_texts())
+            return
 
         # Batch size 1 from the menu: fewer epochs, and the status line says why.
         heights, _ = change_and_watch(explorer, image, lambda: batch_size.select_option("1"))
@@ -319,4 +359,5 @@ def test_notebook7_arrow_keys_move_a_focused_slider(browser, lab):
 
 def test_notebooks_with_explorers_were_found():
     assert set(EXPLORER_NOTEBOOKS) >= {"02_baseline.ipynb", "03_layer_refactor.ipynb",
-                                       "04_synthetic_gradients.ipynb", "05_label_conditioning.ipynb"}
+                                       "04_synthetic_gradients.ipynb", "05_label_conditioning.ipynb",
+                                       "06_decoupling.ipynb", "09_random_feedback.ipynb"}

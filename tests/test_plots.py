@@ -335,7 +335,7 @@ def test_figures_the_explorers_show_have_text_of_at_least_10_px():
     fig = Figure(figsize=(9, 3.4))  # as widgets.Explorer makes it: fixed margins, drawn at dpi 80
     assert smallest_text_px(training_curves([RUN], fig=fig), dpi=80) >= 10
     assert smallest_text_px(alignment_curves(RUN, fig=fig), dpi=80) >= 10
-    delay = Figure(figsize=(8, 3.2), layout="constrained")  # as devices.DelayExplorer makes it
+    delay = dc.devices.DelayExplorer(DATA, delay=1, max_delay=2, epochs=2).figure  # fixed margins, dpi 80
     assert smallest_text_px(plots.delay_curves(RUN, LATE, fig=delay), dpi=80) >= 10
 
 

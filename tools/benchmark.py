@@ -5,8 +5,12 @@
    bound on how fast any numpy step can be;
 2. epochs and seconds each method needs to reach 99% training bit accuracy on the post's DNI
    task (8 bits, 100 examples) at the notebooks' default settings;
-3. per explorer, the time from a new slider value to the redrawn figure (median, min, max of
-   five alpha moves at the notebook's settings) and for the slowest setting offered (batch 1);
+3. per explorer (02-05, 06's delay explorer, 09), the time from a slider release to the redrawn
+   figure, split into training and drawing (figure and PNG): median (min-max) of 7 releases at
+   the notebook's settings (alpha moved between its value and half of it; 06: the delay between
+   10 and 5), whether the targets are met (under 0.3 s idle, 0.45 s under load), the drawing
+   time when the figure's frame is new (none kept: ``plots.QuickPicture``), and the slowest
+   setting offered (batch 1; 06: the largest delay);
 4. per notebook, Run All on a fresh kernel (kernel start-up not counted);
 5. the sweep of notebook 08 (many networks at once) against a loop of ``dc.train``
    (tools/sweep_benchmark.py).
@@ -114,6 +118,10 @@ def time_to_99():
         print(f"   {method:<9} alpha {alpha:<4}: {result}")
 
 
+EXPLORERS = ("training_explorer(", "DelayExplorer(")  # the calls that make a notebook's explorer
+TARGETS = {"idle": 0.3, "under load": 0.45}  # seconds from slider release to new figure (median)
+
+
 def notebook_explorer(path):
     """Run a notebook's code in this process up to the cell that makes its explorer and return
     that explorer, so the benchmark measures exactly what the notebook shows."""
@@ -123,7 +131,7 @@ def notebook_explorer(path):
             if cell["cell_type"] != "code":
                 continue
             source = "".join(line for line in cell["source"] if not line.startswith("%"))  # no magics
-            if "training_explorer(" not in source:
+            if not any(call in source for call in EXPLORERS):
                 exec(compile(source, path.name, "exec"), namespace)
                 continue
             *statements, last = ast.parse(source).body
@@ -133,27 +141,53 @@ def notebook_explorer(path):
 
 
 def spread(times):
-    return f"median {statistics.median(times):.2f} s (min {min(times):.2f}, max {max(times):.2f})"
+    return f"{statistics.median(times):.2f} ({min(times):.2f}-{max(times):.2f})"
 
 
-def slider_response(explorers):
-    """New alpha values (five moves, back and forth) and batch size 1, per explorer."""
+def controls(explorer):
+    """The slider a release moves, the values it moves between, and the slowest setting:
+    (control, its value there)."""
+    if isinstance(explorer, dc.devices.DelayExplorer):
+        default = explorer.slider.value
+        return explorer.slider, (max(default // 2, 0), default), (explorer.slider, explorer.slider.max)
+    default = explorer.alpha.value
+    return explorer.alpha, (default / 2, default), (explorer.batch_size, explorer.batch_size.options[0])
+
+
+def release(control, value, explorer):
+    """Move ``control`` to ``value``: seconds until the new figure is in place, and the
+    explorer's own split of them into training and drawing."""
+    start = time.perf_counter()
+    control.value = value
+    return time.perf_counter() - start, explorer.timings["train"], explorer.timings["draw"]
+
+
+def slider_response(explorers, condition):
+    """Seven releases per explorer, then a new frame and the slowest setting."""
+    missed = []
     for name, explorer in explorers.items():
-        default, times, cpu = explorer.alpha.value, [], []
-        for value in (default / 2, default, default / 2, default, default / 2):
-            start, start_cpu = time.perf_counter(), time.process_time()
-            explorer.alpha.value = value
-            times.append(time.perf_counter() - start)
-            cpu.append(time.process_time() - start_cpu)
-        explorer.alpha.value = default
-        default_batch, smallest, small = explorer.batch_size.value, explorer.batch_size.options[0], []
+        control, (moved, default), (slow_control, slowest) = controls(explorer)
+        releases = [release(control, moved if i % 2 == 0 else default, explorer) for i in range(7)]
+        total, trained, drawn = zip(*releases)
+        met = statistics.median(total) < TARGETS[condition]
+        if not met:
+            missed.append(name)
+        new_frame = []
+        for i in range(3):  # the frame drawn anew: what a release with a never seen frame costs
+            explorer._quick.frames.clear()
+            new_frame.append(release(control, default if i % 2 == 0 else moved, explorer)[2])
+        control.value = default
+        slow_default = slow_control.value
+        slow = []
         for _ in range(3):
-            start = time.perf_counter()
-            explorer.batch_size.value = smallest
-            small.append(time.perf_counter() - start)
-            explorer.batch_size.value = default_batch
-        print(f"   {name:<26} alpha: {spread(times)}, CPU {statistics.median(cpu):.2f} s; "
-              f"batch {smallest}: {spread(small)}")
+            slow.append(release(slow_control, slowest, explorer)[0])
+            slow_control.value = slow_default
+        print(f"   {name:<24} release {spread(total)} s = training {spread(trained)} + drawing {spread(drawn)}; "
+              f"< {TARGETS[condition]} s: {'met' if met else 'NOT MET'}\n"
+              f"   {'':<24} drawing with a new frame {spread(new_frame)} s; slowest setting "
+              f"({getattr(slow_control, 'description', '')} {slowest}): {spread(slow)} s")
+    print(f"   targets ({condition}, median under {TARGETS[condition]} s): "
+          + ("met by every explorer" if not missed else f"NOT MET by {', '.join(missed)}"))
 
 
 def run_all(path):
@@ -200,11 +234,14 @@ def competing_load(n=2):
 
 
 def under_both(title, measure):
-    print(f"{title}, idle:")
-    measure()
+    """``measure(condition)`` on the machine as it is, then with two busy processes."""
+    print(f"{title}, idle (load average {os.getloadavg()[0]:.2f}):")
+    measure("idle")
     with competing_load() as pids:
-        print(f"{title}, under load (busy processes {pids}):")
-        measure()
+        print(f"{title}, under load (busy processes {pids}; load average {os.getloadavg()[0]:.2f} "
+              f"before they started):")
+        measure("under load")
+    print(f"   load average after: {os.getloadavg()[0]:.2f} (1 min)")
 
 
 def machine():
@@ -229,12 +266,13 @@ if __name__ == "__main__":
         time_to_99()
     if "sliders" in parts:
         notebooks = [p for p in sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
-                     if "training_explorer(" in p.read_text()]
+                     if any(call in p.read_text() for call in EXPLORERS)]
         explorers = {p.stem: notebook_explorer(p) for p in notebooks}
-        under_both("3. slider release to new figure, each notebook's explorer at its settings "
-                   "(alpha: five moves; batch 1: three runs)", lambda: slider_response(explorers))
+        under_both("3. slider release to new figure, each notebook's explorer at its settings, in seconds "
+                   "(median (min-max) of 7 releases; new frame and slowest setting: 3)",
+                   lambda condition: slider_response(explorers, condition))
     if "notebooks" in parts:
-        under_both("4. Run All, each notebook on a fresh kernel", notebooks_run_all)
+        under_both("4. Run All, each notebook on a fresh kernel", lambda condition: notebooks_run_all())
     if "sweep" in parts:
         import sweep_benchmark  # tools/sweep_benchmark.py: many networks at once vs a loop of dc.train
 
