@@ -247,10 +247,12 @@ def train(net, data, method="backprop", alpha=0.5, batch_size=10, epochs=100, te
           stop_at=None, track_gradients=False, gen_alpha=GEN_ALPHA, on_epoch=None,
           send_down="before", generator="linear", gen_hidden=256, target_delay=0, gen_seed=0,
           measure_every=1, update_every=None, gen_input="raw", feedback_seed=0,
-          feedback_scale=FEEDBACK_SCALE):
+          feedback_scale=FEEDBACK_SCALE, stop_when=None):
     """Train ``net`` on ``data`` in place and return its :class:`History`.
 
-    ``stop_at`` (a bit accuracy such as 0.99) ends the run once the training data reach it.
+    ``stop_at`` (a bit accuracy such as 0.99) ends the run once the training data reach it;
+    ``stop_when(history)``, if given, is asked after every epoch whether to end the run there
+    (the explorers end a run that has settled: ``widgets.settled``).
     ``track_gradients`` records, each epoch, the generators' loss and the cosine similarity
     between synthetic and true gradients (DNI and cDNI only). ``gen_alpha`` is the
     generators' learning rate; its default, 0.03, is stable at every batch size on the
@@ -295,6 +297,8 @@ def train(net, data, method="backprop", alpha=0.5, batch_size=10, epochs=100, te
     track_gradients = check_bool("track_gradients", track_gradients)
     if on_epoch is not None:
         check_callable("on_epoch", on_epoch)
+    if stop_when is not None:
+        check_callable("stop_when", stop_when)
     target_delay = check_int("target_delay", target_delay, low=0, high=MAX_TARGET_DELAY, why=DELAY_WHY)
     gen_seed = check_int("gen_seed", gen_seed, low=0)
     measure_every = check_int("measure_every", measure_every, low=1)
@@ -386,7 +390,7 @@ def train(net, data, method="backprop", alpha=0.5, batch_size=10, epochs=100, te
                     history.generator_loss.append(_generator_loss(net, gens, data))
             if on_epoch is not None:
                 on_epoch(epoch, history)
-            if done:
+            if done or (stop_when is not None and stop_when(history)):
                 history.stopped_early = True
                 break
     history.seconds = time.perf_counter() - start

@@ -27,6 +27,7 @@ def net():
     (dict(epochs=0), ValueError, ["epochs", "0"]),
     (dict(gen_alpha=-1.0), ValueError, ["gen_alpha"]),
     (dict(stop_at=1.5), ValueError, ["stop_at", "1.5"]),
+    (dict(stop_when=0.99), TypeError, ["stop_when", "0.99"]),
 ])
 def test_train_rejects_bad_settings(data, kwargs, error, words):
     with pytest.raises(error) as caught:

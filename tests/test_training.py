@@ -65,3 +65,18 @@ def test_history_records_train_and_test(task):
     history = dc.train(dc.Network.create(SIZES, seed=0), train, epochs=3, test=test)
     assert history.epochs == [1, 2, 3]
     assert len(history.test) == 3 and 0 <= history.final("test")["sum_accuracy"] <= 1
+
+
+def test_stop_when_ends_the_run_at_the_epoch_it_first_says_so_and_is_the_same_run_until_then(task):
+    asked = []
+
+    def stop_when(history):
+        asked.append(history.epochs[-1])
+        return history.epochs[-1] == 7
+
+    stopped = run(task, "cdni", 1.0, 30, stop_when=stop_when, measure_every=5)
+    full = run(task, "cdni", 1.0, 7)
+    assert asked == list(range(1, 8)) and stopped.stopped_early and stopped.epochs == list(range(1, 8))
+    assert stopped.train == full.train  # stopping early changes nothing before the stop
+    never = run(task, "backprop", 1.0, 5, stop_when=lambda history: False)
+    assert not never.stopped_early and never.epochs[-1] == 5

@@ -1,12 +1,18 @@
 """The explorers' callbacks, driven by setting widget values (no browser)."""
 import base64
 import html
+import io
 import re
+from types import SimpleNamespace
 
+import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from PIL import Image
 
 import dni_course as dc
-from dni_course.widgets import batch_size_choices, epochs_within_budget
+from dni_course.widgets import batch_size_choices, epochs_within_budget, settled
 
 
 @pytest.fixture
@@ -158,7 +164,6 @@ def test_plain_text_form_is_short_and_stable(explorer):
 
 import os  # noqa: E402
 
-import numpy as np  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
@@ -418,15 +423,6 @@ def test_the_explorers_figure_text_is_at_least_10_px(explorer):
 # --- Answering at once (issue 22): a settled run stops, the figure is redrawn over a kept frame,
 # the PNG is lighter, and the feedback (dimmed figure, progress) comes before the new figure.
 
-from types import SimpleNamespace  # noqa: E402
-
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from PIL import Image  # noqa: E402
-
-from dni_course.widgets import SETTLED, settled  # noqa: E402
-
-
 def record(scores, losses, held_out=None, measured=None):
     """A run as ``settled`` reads it: training score and loss per epoch, held-out scores at ``measured``."""
     epochs = list(range(1, len(scores) + 1))
@@ -518,7 +514,7 @@ def test_the_quick_picture_is_the_full_redraw_of_a_fresh_figure(explorer):
 
 def test_the_lighter_png_keeps_the_picture(explorer):
     png, _ = picture(explorer)
-    image = Image.open(__import__("io").BytesIO(png))
+    image = Image.open(io.BytesIO(png))
     shown = np.asarray(image.convert("RGB")).astype(int)
     drawn = pixels(explorer._quick.canvas)
     assert image.size == (720, 272) and shown.shape == drawn.shape
